@@ -1,0 +1,58 @@
+# The one entry point: `make run` starts the site, `make test` runs every test.
+# Both install the Debian packages they lack first (tools/deps.sh).
+
+CXX      ?= g++
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-unused-parameter -MMD -MP -Ilib
+LDLIBS    = -lfcgi -lcgicc -lmysqlcppconn -lctemplate -lcrypto -lpthread
+
+BUILD    := build
+LIB_SRCS := $(wildcard lib/*.cc)
+LIB_OBJS := $(LIB_SRCS:%.cc=$(BUILD)/%.o)
+LIB      := $(BUILD)/libsite.a
+PROGRAMS := $(patsubst cgi-bin/%.cc,$(BUILD)/cgi-bin/%,$(wildcard cgi-bin/*.cc))
+TOOLS    := $(BUILD)/siteadmin
+UNIT_SRCS := $(wildcard tests/unit/*_test.cc)
+UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/%.o)
+UNIT_BIN  := $(BUILD)/tests/unit_tests
+
+.PHONY: all run test deps test-deps clean
+all: $(PROGRAMS) $(TOOLS)
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/cgi-bin/%: $(BUILD)/cgi-bin/%.o $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/siteadmin: $(BUILD)/tools/siteadmin.o $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
+
+deps:
+	@tools/deps.sh run
+
+test-deps:
+	@tools/deps.sh test
+
+# Installs what is missing, builds, starts MariaDB + Apache on 127.0.0.1:$(PORT).
+PORT ?= 8080
+run: deps
+	@$(MAKE) --no-print-directory all
+	@tools/stack.sh run $(PORT)
+
+test: test-deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@tools/run-tests.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

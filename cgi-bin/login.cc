@@ -1,0 +1,103 @@
+// /login: the sign-in page (GET) and sign-in (POST).
+//
+// The form carries a CSRF token even though there is no session yet
+// (login CSRF): the token is also set in a short-lived cookie, and a POST
+// whose field and cookie differ is refused (double-submit).
+#include "access.h"
+#include "app.h"
+#include "crypto.h"
+#include "log.h"
+#include "page.h"
+#include "password.h"
+#include "people.h"
+#include "session.h"
+#include "signin_throttle.h"
+
+namespace site {
+namespace {
+
+constexpr char kLoginCsrfCookie[] = "login_csrf";
+constexpr size_t kMaxUsernameBytes = 64;
+const char kGenericFailure[] = "Incorrect username or password.";
+
+Status RenderSignInForm(App& app, const Request& req, const std::string& error,
+                        const std::string& username, Response* resp) {
+  std::string token = RandomHex(32);
+  CookieOptions o;
+  o.secure = app.config.cookie_secure || req.IsHttps();
+  o.max_age = 3600;
+  resp->SetCookie(kLoginCsrfCookie, token, o);
+  auto dict = NewPage("Sign in", nullptr);
+  dict->SetValue("LOGIN_CSRF", token);
+  dict->SetValue("USERNAME", username);
+  dict->SetValue("NEXT", SafeLocalPath(req.IsPost() ? req.Form("next") : req.Query("next")));
+  if (!error.empty()) dict->SetValueAndShowSection("ERROR", error, "HAS_ERROR");
+  if (req.Query("signed_out") == "1" && !req.IsPost()) dict->ShowSection("SIGNED_OUT");
+  return RenderPage(app, "login.tpl", *dict, resp);
+}
+
+Status SignIn(App& app, const Request& req, Response* resp) {
+  if (!ConstantTimeEquals(req.Form(kCsrfField), req.Cookie(kLoginCsrfCookie)) ||
+      req.Form(kCsrfField).empty()) {
+    resp->set_status(403);
+    return RenderSignInForm(app, req, "Your sign-in form expired. Please try again.", "", resp);
+  }
+  const std::string& address = req.client_address();
+  int retry_after = 0;
+  Status s = CheckSignInAllowed(app.db.get(), app.config, address, &retry_after);
+  if (s.code() == Status::Code::kTooManyRequests) {
+    Log(LogLevel::kWarning, address, "sign-in refused: too many failures");
+    resp->set_status(429);
+    resp->SetHeader("Retry-After", std::to_string(retry_after));
+    return RenderSignInForm(app, req, s.message(), req.Form("username"), resp);
+  }
+  if (!s.ok()) return s;
+
+  std::string username = req.Form("username");
+  std::string password = req.Form("password");
+  Person person;
+  std::string hash;
+  bool ok = false;
+  if (username.size() <= kMaxUsernameBytes && password.size() <= kMaxPasswordLength) {
+    s = FindPersonForSignIn(app.db.get(), username, &person, &hash);
+    if (s.ok()) {
+      ok = VerifyPassword(password, hash) && MayUseAdminSite(person.access);
+    } else if (s.code() == Status::Code::kNotFound) {
+      VerifyPasswordAgainstDummy(password, app.config.password_iterations);
+    } else {
+      return s;
+    }
+  }
+  if (!ok) {
+    Log(LogLevel::kWarning, address, "sign-in failed");
+    s = RecordSignInFailure(app.db.get(), app.config, address);
+    if (!s.ok()) return s;
+    return RenderSignInForm(app, req, kGenericFailure, username.substr(0, kMaxUsernameBytes),
+                            resp);
+  }
+  s = StartSession(app.db.get(), app.config, req, person.id, resp);
+  if (!s.ok()) return s;
+  Log(LogLevel::kInfo, address, "signed in: person " + std::to_string(person.id));
+  CookieOptions gone;
+  gone.max_age = 0;
+  resp->SetCookie(kLoginCsrfCookie, "", gone);
+  resp->Redirect(SafeLocalPath(req.Form("next")));
+  return Status::OK();
+}
+
+Status HandleLogin(App& app, const Request& req, Response* resp) {
+  if (req.IsPost()) return SignIn(app, req, resp);
+  std::optional<SessionInfo> session;
+  Status s = FindSession(app.db.get(), app.config, req, &session);
+  if (!s.ok()) return s;
+  if (session) {
+    resp->Redirect(SafeLocalPath(req.Query("next")));
+    return Status::OK();
+  }
+  return RenderSignInForm(app, req, "", "", resp);
+}
+
+}  // namespace
+}  // namespace site
+
+int main(int, char** argv) { return site::RunFastCgi(argv[0], site::HandleLogin); }

@@ -1,0 +1,138 @@
+#include "app.h"
+
+#include <fcgiapp.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "log.h"
+#include "page.h"
+
+namespace site {
+
+namespace {
+
+std::string Basename(const char* path) {
+  std::string p = path;
+  size_t slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+Request::Environment ReadEnvironment(FCGX_ParamArray envp) {
+  Request::Environment env;
+  for (char** e = envp; e != nullptr && *e != nullptr; ++e) {
+    std::string kv = *e;
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return env;
+}
+
+// Reads the body, never more than CONTENT_LENGTH and never more than `cap`
+// (fcgi2's echo example: never read stdin without a CONTENT_LENGTH).
+Status ReadBody(FCGX_Stream* in, const Request::Environment& env, int64_t cap, std::string* body) {
+  auto it = env.find("CONTENT_LENGTH");
+  if (it == env.end() || it->second.empty()) return Status::OK();
+  const std::string& text = it->second;
+  if (text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::BadRequest("The request's Content-Length is not a number.");
+  }
+  int64_t length = std::stoll(text);
+  if (length > cap) {
+    return Status::TooLarge("The form is larger than this site accepts (" +
+                            std::to_string(cap / 1024) + " KiB).");
+  }
+  body->resize(static_cast<size_t>(length));
+  int got = FCGX_GetStr(body->data(), static_cast<int>(length), in);
+  if (got != length) return Status::BadRequest("The request body ended early.");
+  return Status::OK();
+}
+
+void Send(const Response& resp, FCGX_Stream* out) {
+  std::string bytes = resp.Serialize();
+  FCGX_PutStr(bytes.data(), static_cast<int>(bytes.size()), out);
+}
+
+}  // namespace
+
+App::App(Config c) : config(std::move(c)) {
+  DbOptions o;
+  o.socket = config.db_socket;
+  o.host = config.db_host;
+  o.port = config.db_port;
+  o.database = config.db_name;
+  o.user = config.db_user;
+  o.password = config.db_password;
+  db = std::make_unique<Db>(o);
+  templates = std::make_unique<Templates>(config.templates_dir);
+}
+
+void RenderErrorPage(App& app, const Request& req, const Status& s, Response* resp) {
+  int code = HttpStatusOf(s);
+  std::string message = s.message();
+  if (code == 500) {
+    Log(LogLevel::kError, req.client_address(), "500 for " + req.Env("REQUEST_URI") + ": " +
+                                                    s.ToString());
+    message = "Something went wrong on our side. Please try again; if it keeps happening, "
+              "tell your site administrator.";
+  } else if (code == 503) {
+    message = "The site is temporarily unavailable. Please try again in a minute.";
+  }
+  *resp = Response();
+  if (code == 503) resp->SetHeader("Retry-After", "30");
+  resp->set_status(code);
+  auto dict = NewPage(ReasonPhrase(code), nullptr);
+  dict->SetValue("MESSAGE", message);
+  if (!RenderPage(app, "error.tpl", *dict, resp).ok()) {
+    resp->SetHeader("Content-Type", "text/plain; charset=utf-8");
+    resp->set_body(message + "\n");
+  }
+}
+
+int RunFastCgi(const char* argv0, Handler handler) {
+  SetLogProgramName(Basename(argv0));
+  Config config;
+  Status s = LoadConfigFromEnvironment(&config);
+  if (!s.ok()) {
+    Log(LogLevel::kError, "", "cannot start: " + s.message());
+    return 1;
+  }
+  App app(config);
+  if (FCGX_Init() != 0) {
+    Log(LogLevel::kError, "", "FCGX_Init failed");
+    return 1;
+  }
+  FCGX_Request fcgi;
+  FCGX_InitRequest(&fcgi, 0, 0);
+  while (FCGX_Accept_r(&fcgi) == 0) {
+    Response resp;
+    std::string body;
+    Request::Environment env = ReadEnvironment(fcgi.envp);
+    s = ReadBody(fcgi.in, env, app.config.max_form_bytes, &body);
+    if (!s.ok()) body.clear();
+    Request req(std::move(env), std::move(body));
+    try {
+      if (s.ok()) s = app.db->EnsureConnected();
+      if (s.ok()) s = handler(app, req, &resp);
+    } catch (const std::exception& e) {
+      s = Status::Internal(std::string("uncaught exception: ") + e.what());
+    } catch (...) {
+      s = Status::Internal("uncaught non-standard exception");
+    }
+    if (!s.ok()) {
+      try {
+        RenderErrorPage(app, req, s, &resp);
+      } catch (...) {
+        resp = Response();
+        resp.set_status(500);
+        resp.SetHeader("Content-Type", "text/plain; charset=utf-8");
+        resp.set_body("Internal Server Error\n");
+      }
+    }
+    Send(resp, fcgi.out);
+    FCGX_Finish_r(&fcgi);
+  }
+  return 0;
+}
+
+}  // namespace site

@@ -1,0 +1,41 @@
+// App: what a FastCGI program keeps for its whole life (settings, the
+// database connection, the template cache), and the accept loop that turns
+// each FastCGI request into a call of the program's handler.
+#pragma once
+
+#include <memory>
+
+#include "config.h"
+#include "db.h"
+#include "request.h"
+#include "response.h"
+#include "status.h"
+#include "templates.h"
+
+namespace site {
+
+struct App {
+  Config config;
+  std::unique_ptr<Db> db;
+  std::unique_ptr<Templates> templates;
+
+  // Builds the database handle and template cache from `config`.
+  explicit App(Config config);
+};
+
+// A request handler: fills `resp`, or returns a non-OK Status that the loop
+// answers with the matching error page (HttpStatusOf). The handler may
+// assume the database connection was checked at the start of the request.
+using Handler = Status (*)(App& app, const Request& req, Response* resp);
+
+// Loads the config named by $SITE_CONFIG (exiting with a message naming the
+// bad setting), then serves FastCGI requests until the web server stops us.
+// Every request gets fresh Request/Response objects; no request state
+// outlives its request. Exceptions stop here and answer 500.
+int RunFastCgi(const char* argv0, Handler handler);
+
+// Answers `resp` with the error page for `s` (status, message, and for 503
+// a Retry-After). Internal details are logged, never shown.
+void RenderErrorPage(App& app, const Request& req, const Status& s, Response* resp);
+
+}  // namespace site

@@ -1,0 +1,56 @@
+// Config: the site's settings, read once at program start from a
+// `key = value` file whose path is in the SITE_CONFIG environment variable.
+//
+// A file path rather than the settings themselves travels through the
+// environment because mod_fcgid cuts variable values at 127 characters
+// (see PITFALLS.md). A missing or malformed setting stops the program at
+// start with a message that names the key.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "status.h"
+
+namespace site {
+
+struct Config {
+  // Database: a unix socket path (preferred) or host + port.
+  std::string db_socket;
+  std::string db_host = "127.0.0.1";
+  int db_port = 3306;
+  std::string db_name;
+  std::string db_user;
+  std::string db_password;
+
+  std::string templates_dir;
+
+  // Sessions end after this long without a request, and after this long in all.
+  int session_idle_minutes = 30;
+  int session_absolute_hours = 12;
+  // Cookies get the Secure attribute when true (the site is served over HTTPS).
+  bool cookie_secure = false;
+
+  // Sign-in throttling: at most this many failures from one address in the window.
+  int signin_max_failures = 5;
+  int signin_window_minutes = 15;
+
+  // PBKDF2-HMAC-SHA256 iterations for new password hashes (OWASP 2023: 600,000).
+  int password_iterations = 600000;
+
+  // Largest form body an admin page accepts.
+  int64_t max_form_bytes = 1 << 20;
+};
+
+// Parses `text` (the file's contents). REQUIRES: `origin` names the file, for messages.
+// Unknown keys are refused, so that a typo does not silently leave a default.
+Status ParseConfig(const std::string& text, const std::string& origin, Config* out);
+
+// Reads and parses the file at `path`.
+Status LoadConfigFile(const std::string& path, Config* out);
+
+// Reads the file named by $SITE_CONFIG.
+Status LoadConfigFromEnvironment(Config* out);
+
+}  // namespace site

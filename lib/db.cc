@@ -1,0 +1,240 @@
+#include "db.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
+#include <mysql_driver.h>
+
+#include <map>
+
+#include "log.h"
+
+namespace site {
+
+namespace {
+
+// Client errors that mean the connection is gone (CR_CONNECTION_ERROR,
+// CR_CONN_HOST_ERROR, CR_SERVER_GONE_ERROR, CR_SERVER_LOST, ...) and server
+// errors sent while it shuts down or kills our thread.
+bool IsConnectionLost(int code) {
+  switch (code) {
+    case 2002: case 2003: case 2005: case 2006: case 2013: case 2027: case 2055:
+    case 1040: case 1053: case 1152: case 1158: case 1159: case 1160: case 1161:
+    case 1927: case 4031:
+      return true;
+  }
+  return false;
+}
+
+constexpr int kDuplicateKey = 1062;
+
+sql::mysql::MySQL_Driver* Driver() {
+  // get_driver_instance() is not thread-safe (PITFALLS.md); a function-local
+  // static is initialised exactly once.
+  static sql::mysql::MySQL_Driver* driver = sql::mysql::get_mysql_driver_instance();
+  return driver;
+}
+
+}  // namespace
+
+int64_t DbRow::Int(size_t i) const {
+  if (IsNull(i)) return 0;
+  return std::stoll(*cells_.at(i));
+}
+
+struct Db::Impl {
+  DbOptions options;
+  std::unique_ptr<sql::Connection> conn;
+  std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements;
+
+  void Drop() {
+    statements.clear();
+    conn.reset();
+  }
+
+  // Turns a Connector/C++ exception into our Status, dropping the connection
+  // when it is lost so that the next request reconnects.
+  Status FromException(const sql::SQLException& e, const std::string& what) {
+    int code = e.getErrorCode();
+    if (IsConnectionLost(code) || !conn) {
+      Log(LogLevel::kWarning, "", "database unreachable during " + what + ": " + e.what());
+      Drop();
+      return Status::Unavailable("database unreachable");
+    }
+    if (code == kDuplicateKey) return Status::Conflict(e.what());
+    std::string detail = "database error " + std::to_string(code) + " during " + what + ": " +
+                         e.what();
+    Log(LogLevel::kError, "", detail);
+    return Status::Internal(detail);
+  }
+
+  Status Connect() {
+    Drop();
+    sql::ConnectOptionsMap props;
+    if (!options.socket.empty()) {
+      props["hostName"] = sql::SQLString("localhost");
+      props["socket"] = sql::SQLString(options.socket);
+    } else {
+      props["hostName"] = sql::SQLString(options.host);
+      props["port"] = options.port;
+    }
+    props["userName"] = sql::SQLString(options.user);
+    props["password"] = sql::SQLString(options.password);
+    props["schema"] = sql::SQLString(options.database);
+    props["OPT_CONNECT_TIMEOUT"] = options.connect_timeout_seconds;
+    props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+    props["OPT_RECONNECT"] = false;  // we reconnect ourselves, re-preparing statements
+    if (options.multi_statements) props["CLIENT_MULTI_STATEMENTS"] = true;
+    try {
+      conn.reset(Driver()->connect(props));
+      std::unique_ptr<sql::Statement> st(conn->createStatement());
+      // All times in the database are UTC; see sql/.
+      st->execute("SET time_zone = '+00:00'");
+      return Status::OK();
+    } catch (const sql::SQLException& e) {
+      Log(LogLevel::kWarning, "", std::string("cannot connect to the database: ") + e.what());
+      Drop();
+      return Status::Unavailable("database unreachable");
+    }
+  }
+
+  sql::PreparedStatement* Prepare(const std::string& query) {
+    auto it = statements.find(query);
+    if (it != statements.end()) return it->second.get();
+    std::unique_ptr<sql::PreparedStatement> ps(conn->prepareStatement(query));
+    sql::PreparedStatement* raw = ps.get();
+    statements.emplace(query, std::move(ps));
+    return raw;
+  }
+
+  static void Bind(sql::PreparedStatement* ps, const std::vector<DbValue>& params) {
+    ps->clearParameters();
+    for (size_t i = 0; i < params.size(); ++i) {
+      unsigned int index = static_cast<unsigned int>(i + 1);
+      const DbValue& v = params[i];
+      if (std::holds_alternative<std::nullptr_t>(v)) {
+        ps->setNull(index, sql::DataType::VARCHAR);
+      } else if (const int64_t* n = std::get_if<int64_t>(&v)) {
+        ps->setInt64(index, *n);
+      } else {
+        ps->setString(index, sql::SQLString(std::get<std::string>(v)));
+      }
+    }
+  }
+};
+
+Db::Db(DbOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }
+
+Db::~Db() = default;
+
+Status Db::EnsureConnected() {
+  if (impl_->conn) {
+    try {
+      if (impl_->conn->isValid()) return Status::OK();
+    } catch (const sql::SQLException&) {
+      // Fall through to reconnect.
+    }
+    Log(LogLevel::kInfo, "", "database connection lost; reconnecting");
+  }
+  return impl_->Connect();
+}
+
+Status Db::Query(const std::string& query, const std::vector<DbValue>& params,
+                 std::vector<DbRow>* rows) {
+  rows->clear();
+  if (!impl_->conn) return Status::Unavailable("database unreachable");
+  try {
+    sql::PreparedStatement* ps = impl_->Prepare(query);
+    Impl::Bind(ps, params);
+    std::unique_ptr<sql::ResultSet> rs(ps->executeQuery());
+    unsigned int columns = rs->getMetaData()->getColumnCount();
+    while (rs->next()) {
+      std::vector<std::optional<std::string>> cells;
+      cells.reserve(columns);
+      for (unsigned int c = 1; c <= columns; ++c) {
+        std::string value = rs->getString(c);
+        if (rs->wasNull()) {
+          cells.emplace_back(std::nullopt);
+        } else {
+          cells.emplace_back(std::move(value));
+        }
+      }
+      rows->emplace_back(std::move(cells));
+    }
+    return Status::OK();
+  } catch (const sql::SQLException& e) {
+    return impl_->FromException(e, "query");
+  }
+}
+
+Status Db::Exec(const std::string& query, const std::vector<DbValue>& params,
+                ExecResult* result) {
+  if (!impl_->conn) return Status::Unavailable("database unreachable");
+  try {
+    sql::PreparedStatement* ps = impl_->Prepare(query);
+    Impl::Bind(ps, params);
+    int affected = ps->executeUpdate();
+    if (result != nullptr) {
+      result->affected_rows = static_cast<uint64_t>(affected);
+      sql::PreparedStatement* id = impl_->Prepare("SELECT LAST_INSERT_ID()");
+      std::unique_ptr<sql::ResultSet> rs(id->executeQuery());
+      result->last_insert_id = rs->next() ? rs->getUInt64(1) : 0;
+    }
+    return Status::OK();
+  } catch (const sql::SQLException& e) {
+    return impl_->FromException(e, "update");
+  }
+}
+
+Status Db::ExecScript(const std::string& script) {
+  if (!impl_->conn) return Status::Unavailable("database unreachable");
+  if (!impl_->options.multi_statements) return Status::Internal("ExecScript needs multi_statements");
+  try {
+    std::unique_ptr<sql::Statement> st(impl_->conn->createStatement());
+    st->execute(sql::SQLString(script));
+    // Every result of a multi-statement script must be consumed; an error in
+    // statement N surfaces here as an exception.
+    while (st->getMoreResults() || st->getUpdateCount() != static_cast<uint64_t>(-1)) {
+    }
+    return Status::OK();
+  } catch (const sql::SQLException& e) {
+    return impl_->FromException(e, "script");
+  }
+}
+
+Status Db::Begin() {
+  if (!impl_->conn) return Status::Unavailable("database unreachable");
+  try {
+    impl_->conn->setAutoCommit(false);
+    return Status::OK();
+  } catch (const sql::SQLException& e) {
+    return impl_->FromException(e, "begin");
+  }
+}
+
+Status Db::Commit() {
+  if (!impl_->conn) return Status::Unavailable("database unreachable");
+  try {
+    impl_->conn->commit();
+    impl_->conn->setAutoCommit(true);
+    return Status::OK();
+  } catch (const sql::SQLException& e) {
+    return impl_->FromException(e, "commit");
+  }
+}
+
+Status Db::Rollback() {
+  if (!impl_->conn) return Status::Unavailable("database unreachable");
+  try {
+    impl_->conn->rollback();
+    impl_->conn->setAutoCommit(true);
+    return Status::OK();
+  } catch (const sql::SQLException& e) {
+    return impl_->FromException(e, "rollback");
+  }
+}
+
+}  // namespace site

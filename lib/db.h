@@ -1,0 +1,108 @@
+// Db: one persistent MariaDB/MySQL connection per process, behind an
+// interface that speaks our Status and plain values. Connector/C++ stays
+// inside db.cc: no other header includes cppconn.
+//
+// Only prepared statements reach the server (Query/Exec); statements are
+// prepared once per connection and cached. When the server goes away the
+// connection is dropped and EnsureConnected() opens a new one at the start
+// of the next request (Connector/C++ 1.1 cannot reuse old prepared
+// statements after a reconnect, see PITFALLS.md).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "status.h"
+
+namespace site {
+
+struct DbOptions {
+  std::string socket;  // preferred when not empty
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string database;
+  std::string user;
+  std::string password;
+  int connect_timeout_seconds = 3;
+  // Allows ExecScript(); only the migration tool needs it.
+  bool multi_statements = false;
+};
+
+using DbValue = std::variant<std::nullptr_t, int64_t, std::string>;
+
+// One result row; every column is read as text (or null).
+class DbRow {
+ public:
+  explicit DbRow(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
+  size_t size() const { return cells_.size(); }
+  bool IsNull(size_t i) const { return !cells_.at(i).has_value(); }
+  // Returns the column's text, or "" for NULL.
+  std::string Str(size_t i) const { return cells_.at(i).value_or(""); }
+  // Returns the column as an integer, or 0 for NULL.
+  int64_t Int(size_t i) const;
+
+ private:
+  std::vector<std::optional<std::string>> cells_;
+};
+
+struct ExecResult {
+  uint64_t affected_rows = 0;
+  uint64_t last_insert_id = 0;
+};
+
+class Db {
+ public:
+  explicit Db(DbOptions options);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Opens the connection if there is none or the server no longer answers a
+  // ping. Returns Unavailable when the server cannot be reached.
+  Status EnsureConnected();
+
+  // Runs a SELECT with `params` bound to its `?` placeholders.
+  Status Query(const std::string& sql, const std::vector<DbValue>& params,
+               std::vector<DbRow>* rows);
+  // Runs an INSERT/UPDATE/DELETE. `result` may be null.
+  Status Exec(const std::string& sql, const std::vector<DbValue>& params,
+              ExecResult* result = nullptr);
+  // Runs a script of several `;`-separated statements, unprepared.
+  // REQUIRES: options.multi_statements. For trusted files (sql/) only.
+  Status ExecScript(const std::string& script);
+
+  Status Begin();
+  Status Commit();
+  Status Rollback();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Rolls back on destruction unless Commit() succeeded: the shape of every
+// multi-statement write.
+class Transaction {
+ public:
+  explicit Transaction(Db* db) : db_(db) { status_ = db_->Begin(); }
+  ~Transaction() {
+    if (status_.ok() && !done_) db_->Rollback();
+  }
+  // Returns the status of BEGIN; a failed BEGIN must not be followed by writes.
+  const Status& begin_status() const { return status_; }
+  Status Commit() {
+    done_ = true;
+    return db_->Commit();
+  }
+
+ private:
+  Db* db_;
+  Status status_;
+  bool done_ = false;
+};
+
+}  // namespace site

@@ -1,0 +1,77 @@
+#include "migrations.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace site {
+
+namespace {
+
+bool IsMigrationName(const std::string& name) {
+  return name.size() > 8 && std::isdigit(static_cast<unsigned char>(name[0])) &&
+         std::isdigit(static_cast<unsigned char>(name[1])) &&
+         std::isdigit(static_cast<unsigned char>(name[2])) && name[3] == '_' &&
+         name.size() >= 4 && name.compare(name.size() - 4, 4, ".sql") == 0;
+}
+
+}  // namespace
+
+Status ListMigrations(const std::string& sql_dir, std::vector<std::string>* names) {
+  names->clear();
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(sql_dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && IsMigrationName(name)) names->push_back(name);
+  }
+  if (ec) return Status::Internal("cannot read " + sql_dir + ": " + ec.message());
+  std::sort(names->begin(), names->end());
+  return Status::OK();
+}
+
+Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::string>* applied) {
+  std::vector<std::string> names;
+  Status s = ListMigrations(sql_dir, &names);
+  if (!s.ok()) return s;
+  s = db->Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " name VARCHAR(255) NOT NULL PRIMARY KEY,"
+      " applied_at DATETIME NOT NULL DEFAULT UTC_TIMESTAMP()"
+      ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+      {});
+  if (!s.ok()) return s;
+  std::vector<DbRow> rows;
+  s = db->Query("SELECT GET_LOCK('site_schema_migrations', 60)", {}, &rows);
+  if (!s.ok()) return s;
+  if (rows.empty() || rows[0].Int(0) != 1) {
+    return Status::Unavailable("another process is applying migrations");
+  }
+  s = db->Query("SELECT name FROM schema_migrations", {}, &rows);
+  std::set<std::string> done;
+  for (const DbRow& r : rows) done.insert(r.Str(0));
+  for (const std::string& name : names) {
+    if (!s.ok()) break;
+    if (done.count(name)) continue;
+    std::ifstream f(sql_dir + "/" + name);
+    std::ostringstream script;
+    script << f.rdbuf();
+    if (!f) {
+      s = Status::Internal("cannot read " + sql_dir + "/" + name);
+      break;
+    }
+    s = db->ExecScript(script.str());
+    if (!s.ok()) {
+      s = Status::Internal("migration " + name + " failed: " + s.message());
+      break;
+    }
+    s = db->Exec("INSERT INTO schema_migrations (name) VALUES (?)", {name});
+    if (s.ok()) applied->push_back(name);
+  }
+  std::vector<DbRow> ignored;
+  db->Query("SELECT RELEASE_LOCK('site_schema_migrations')", {}, &ignored);
+  return s;
+}
+
+}  // namespace site

@@ -1,0 +1,22 @@
+// Migrations: the schema is the files of sql/ named NNN_description.sql,
+// applied in name order, each exactly once, recorded in schema_migrations.
+// A migration is never edited once it has shipped; changes are new files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "db.h"
+#include "status.h"
+
+namespace site {
+
+// Returns the migration file names in `sql_dir`, in the order they apply.
+Status ListMigrations(const std::string& sql_dir, std::vector<std::string>* names);
+
+// Applies the pending migrations of `sql_dir` and appends their names to
+// `applied`. Holds a database lock meanwhile, so two nodes starting at once
+// do not both apply one file. REQUIRES: `db` was opened with multi_statements.
+Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::string>* applied);
+
+}  // namespace site

@@ -1,0 +1,299 @@
+#include "people.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "password.h"
+
+namespace site {
+
+namespace {
+
+constexpr size_t kMaxNameChars = 100;
+constexpr size_t kMaxEmailChars = 254;
+constexpr size_t kMaxSearchChars = 100;
+
+const char kColumns[] =
+    "p.id, p.first_name, p.last_name, p.email, p.username, p.access, p.active, "
+    "p.password_hash IS NOT NULL, p.created_at, p.updated_at";
+
+Person FromRow(const DbRow& r) {
+  Person p;
+  p.id = r.Int(0);
+  p.first_name = r.Str(1);
+  p.last_name = r.Str(2);
+  p.email = r.Str(3);
+  p.username = r.Str(4);
+  if (!AccessFromDb(r.Str(5), &p.access)) p.access = Access::kNone;
+  p.active = r.Int(6) != 0;
+  p.has_password = r.Int(7) != 0;
+  p.created_at = r.Str(8);
+  p.updated_at = r.Str(9);
+  return p;
+}
+
+// Counts UTF-8 code points (the unit of VARCHAR lengths).
+size_t Utf8Length(const std::string& s) {
+  return static_cast<size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+bool HasControlCharacters(const std::string& s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+bool LooksLikeEmail(const std::string& e) {
+  size_t at = e.find('@');
+  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) return false;
+  std::string domain = e.substr(at + 1);
+  size_t dot = domain.find('.');
+  if (dot == std::string::npos || dot == 0 || domain.back() == '.') return false;
+  return std::none_of(e.begin(), e.end(), [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) || c == '<' || c == '>' || c == '"' ||
+           c == ',' || c == ';';
+  });
+}
+
+bool ValidUsername(const std::string& u) {
+  if (u.size() < 3 || u.size() > 64) return false;
+  return std::all_of(u.begin(), u.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+           c == '@';
+  });
+}
+
+// Escapes LIKE's wildcards so that a search for "50%" means those characters.
+std::string LikePrefix(const std::string& term) {
+  std::string out;
+  for (char c : term) {
+    if (c == '\\' || c == '%' || c == '_') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+DbValue NullIfEmpty(const std::string& s) {
+  if (s.empty()) return nullptr;
+  return s;
+}
+
+// Turns a duplicate-key error into the message beside the field at fault.
+void DuplicateToFieldErrors(const Status& s, FieldErrors* errors) {
+  if (s.message().find("uq_people_username") != std::string::npos) {
+    (*errors)["username"] = "This username is already taken.";
+  } else if (s.message().find("uq_people_email") != std::string::npos) {
+    (*errors)["email"] = "Another person already has this email address.";
+  } else {
+    (*errors)["first_name"] = "This person conflicts with another record.";
+  }
+}
+
+}  // namespace
+
+std::string Person::DisplayName() const {
+  if (first_name.empty()) return last_name;
+  if (last_name.empty()) return first_name;
+  return first_name + " " + last_name;
+}
+
+void NormalizePerson(Person* p) {
+  p->first_name = Trim(p->first_name);
+  p->last_name = Trim(p->last_name);
+  p->username = Trim(p->username);
+  p->email = Trim(p->email);
+  std::transform(p->email.begin(), p->email.end(), p->email.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+}
+
+FieldErrors ValidatePerson(const Actor& actor, const Person* existing, const Person& proposed,
+                           const std::string& new_password) {
+  FieldErrors errors;
+  for (const auto& [field, value] :
+       {std::pair{"first_name", &proposed.first_name}, std::pair{"last_name", &proposed.last_name}}) {
+    if (Utf8Length(*value) > kMaxNameChars) {
+      errors[field] = "Use at most " + std::to_string(kMaxNameChars) + " characters.";
+    } else if (HasControlCharacters(*value)) {
+      errors[field] = "Remove the line breaks and control characters.";
+    }
+  }
+  if (proposed.first_name.empty() && proposed.last_name.empty()) {
+    errors["first_name"] = "Enter a first or last name.";
+  }
+  if (!proposed.email.empty() &&
+      (Utf8Length(proposed.email) > kMaxEmailChars || !LooksLikeEmail(proposed.email))) {
+    errors["email"] = "Enter an email address like name@example.com.";
+  }
+  if (!proposed.username.empty() && !ValidUsername(proposed.username)) {
+    errors["username"] = "Use 3 to 64 letters, digits, dots, dashes, underscores or @.";
+  } else if (proposed.username.empty() && MayUseAdminSite(proposed.access)) {
+    errors["username"] = "A person with access to the admin site needs a username.";
+  }
+  if (!new_password.empty()) {
+    std::string problem = PasswordProblem(new_password);
+    if (!problem.empty()) errors["password"] = problem;
+  }
+
+  bool was_admin = existing != nullptr && existing->access == Access::kAdmin;
+  if (actor.access != Access::kAdmin) {
+    if (proposed.access == Access::kAdmin && !was_admin) {
+      errors["access"] = "Only an Admin can grant Admin access.";
+    } else if (was_admin && proposed.access != Access::kAdmin) {
+      errors["access"] = "Only an Admin can remove Admin access.";
+    }
+    if (was_admin && !new_password.empty()) {
+      errors["password"] = "Only an Admin can change an Admin's password.";
+    }
+    if (was_admin && existing->username != proposed.username) {
+      errors["username"] = "Only an Admin can change an Admin's username.";
+    }
+    if (was_admin && existing->active && !proposed.active) {
+      errors["active"] = "Only an Admin can deactivate an Admin.";
+    }
+  }
+  if (existing != nullptr && existing->id == actor.person_id) {
+    if (proposed.access != existing->access) {
+      errors["access"] = "You cannot change your own access level.";
+    }
+    if (!proposed.active) errors["active"] = "You cannot deactivate your own account.";
+  }
+  return errors;
+}
+
+Status ListPeople(Db* db, const PeopleQuery& q, PeoplePage* out) {
+  *out = PeoplePage();
+  std::string search = q.search.substr(0, kMaxSearchChars);
+  bool backward = q.before.has_value() && !q.after.has_value();
+  std::optional<int64_t> cursor_id = backward ? q.before : q.after;
+
+  std::vector<DbValue> params;
+  std::string sql = std::string("SELECT ") + kColumns + " FROM ";
+  if (search.empty()) {
+    sql += "people p";
+  } else {
+    // Each branch is a range read on its own index; the union holds ids only.
+    sql +=
+        "(SELECT id FROM people WHERE full_name LIKE ? "
+        "UNION SELECT id FROM people WHERE last_name LIKE ? "
+        "UNION SELECT id FROM people WHERE email LIKE ? "
+        "UNION SELECT id FROM people WHERE username LIKE ?) m JOIN people p ON p.id = m.id";
+    std::string like = LikePrefix(search);
+    params.insert(params.end(), {like, like, like, like});
+  }
+
+  std::optional<std::string> cursor_key;
+  if (cursor_id) {
+    std::vector<DbRow> rows;
+    Status s = db->Query("SELECT sort_key FROM people WHERE id = ?", {*cursor_id}, &rows);
+    if (!s.ok()) return s;
+    if (!rows.empty()) cursor_key = rows[0].Str(0);
+  }
+  if (cursor_key) {
+    const char* cmp = backward ? "<" : ">";
+    sql += std::string(" WHERE (p.sort_key ") + cmp + " ? OR (p.sort_key = ? AND p.id " + cmp +
+           " ?))";
+    params.insert(params.end(), {*cursor_key, *cursor_key, *cursor_id});
+  }
+  sql += backward ? " ORDER BY p.sort_key DESC, p.id DESC" : " ORDER BY p.sort_key, p.id";
+  sql += " LIMIT ?";
+  params.emplace_back(std::in_place_type<int64_t>, q.page_size + 1);
+
+  std::vector<DbRow> rows;
+  Status s = db->Query(sql, params, &rows);
+  if (!s.ok()) return s;
+  bool more = rows.size() > static_cast<size_t>(q.page_size);
+  if (more) rows.pop_back();
+  for (const DbRow& r : rows) out->people.push_back(FromRow(r));
+  if (backward) std::reverse(out->people.begin(), out->people.end());
+  if (out->people.empty()) return Status::OK();
+
+  bool has_before = backward ? more : cursor_key.has_value();
+  bool has_after = backward ? cursor_key.has_value() : more;
+  if (has_before) out->previous_before = out->people.front().id;
+  if (has_after) out->next_after = out->people.back().id;
+  return Status::OK();
+}
+
+Status GetPerson(Db* db, int64_t id, Person* out) {
+  std::vector<DbRow> rows;
+  Status s = db->Query(std::string("SELECT ") + kColumns + " FROM people p WHERE p.id = ?", {id},
+                       &rows);
+  if (!s.ok()) return s;
+  if (rows.empty()) return Status::NotFound("There is no person with this id.");
+  *out = FromRow(rows[0]);
+  return Status::OK();
+}
+
+Status FindPersonForSignIn(Db* db, const std::string& username, Person* out,
+                           std::string* password_hash) {
+  std::vector<DbRow> rows;
+  Status s = db->Query(std::string("SELECT ") + kColumns +
+                           ", p.password_hash FROM people p "
+                           "WHERE p.username = ? AND p.active = 1 AND p.password_hash IS NOT NULL",
+                       {username}, &rows);
+  if (!s.ok()) return s;
+  if (rows.empty()) return Status::NotFound("no such person");
+  *out = FromRow(rows[0]);
+  *password_hash = rows[0].Str(10);
+  return Status::OK();
+}
+
+Status InsertPerson(Db* db, const Person& p, const std::string& password_hash, int64_t* id,
+                    FieldErrors* errors) {
+  ExecResult result;
+  Status s = db->Exec(
+      "INSERT INTO people (first_name, last_name, email, username, password_hash, access, active) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {p.first_name, p.last_name, NullIfEmpty(p.email), NullIfEmpty(p.username),
+       NullIfEmpty(password_hash), std::string(AccessToDb(p.access)),
+       static_cast<int64_t>(p.active ? 1 : 0)},
+      &result);
+  if (s.code() == Status::Code::kConflict) {
+    DuplicateToFieldErrors(s, errors);
+    return Status::Invalid("duplicate");
+  }
+  if (!s.ok()) return s;
+  *id = static_cast<int64_t>(result.last_insert_id);
+  return Status::OK();
+}
+
+Status UpdatePerson(Db* db, const Person& p, const std::string& password_hash,
+                    FieldErrors* errors) {
+  Transaction tx(db);
+  if (!tx.begin_status().ok()) return tx.begin_status();
+  Status s = db->Exec(
+      "UPDATE people SET first_name = ?, last_name = ?, email = ?, username = ?, access = ?, "
+      "active = ?, password_hash = COALESCE(?, password_hash), updated_at = UTC_TIMESTAMP() "
+      "WHERE id = ?",
+      {p.first_name, p.last_name, NullIfEmpty(p.email), NullIfEmpty(p.username),
+       std::string(AccessToDb(p.access)), static_cast<int64_t>(p.active ? 1 : 0),
+       NullIfEmpty(password_hash), p.id});
+  if (s.code() == Status::Code::kConflict) {
+    DuplicateToFieldErrors(s, errors);
+    return Status::Invalid("duplicate");
+  }
+  if (!s.ok()) return s;
+  if (!p.active || !MayUseAdminSite(p.access)) {
+    s = db->Exec("DELETE FROM sessions WHERE person_id = ?", {p.id});
+    if (!s.ok()) return s;
+  }
+  return tx.Commit();
+}
+
+Status CountActiveAdmins(Db* db, int64_t* count) {
+  std::vector<DbRow> rows;
+  Status s = db->Query("SELECT COUNT(*) FROM people WHERE access = 'admin' AND active = 1", {},
+                       &rows);
+  if (!s.ok()) return s;
+  *count = rows.empty() ? 0 : rows[0].Int(0);
+  return Status::OK();
+}
+
+}  // namespace site

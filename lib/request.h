@@ -1,0 +1,51 @@
+// Request: one HTTP request as a FastCGI program sees it: the CGI
+// environment plus the body. Built from FastCGI in app.cc, or directly by
+// tests, so that handlers can be exercised without a web server.
+//
+// Query strings, urlencoded/multipart form bodies and cookies are parsed by
+// cgicc. Form fields come only from the body of a POST, query parameters
+// only from the query string: a value never moves between the two.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace site {
+
+class Request {
+ public:
+  using Environment = std::map<std::string, std::string>;
+
+  // REQUIRES: `body` holds at most CONTENT_LENGTH bytes, already capped.
+  Request(Environment env, std::string body);
+
+  // Returns the CGI variable `name`, or "" when absent.
+  const std::string& Env(const std::string& name) const;
+
+  const std::string& method() const { return Env("REQUEST_METHOD"); }
+  bool IsPost() const { return method() == "POST"; }
+  // The path below the program's URL (PATH_INFO), e.g. "/edit" for /people/edit.
+  const std::string& path_info() const { return Env("PATH_INFO"); }
+  const std::string& client_address() const { return Env("REMOTE_ADDR"); }
+  // True when the client reached us over TLS (HTTPS=on from the web server).
+  bool IsHttps() const;
+
+  // Returns the first value of query parameter `name`, or "".
+  std::string Query(const std::string& name) const;
+  // Returns the first value of POST form field `name`, or "".
+  std::string Form(const std::string& name) const;
+  bool HasForm(const std::string& name) const;
+  // Returns the value of cookie `name`, or "".
+  std::string Cookie(const std::string& name) const;
+
+ private:
+  using Fields = std::multimap<std::string, std::string>;
+
+  std::map<std::string, std::string> env_;
+  Fields query_;
+  Fields form_;
+  std::map<std::string, std::string> cookies_;
+};
+
+}  // namespace site

@@ -1,0 +1,111 @@
+#include "session.h"
+
+#include "crypto.h"
+
+namespace site {
+
+namespace {
+
+constexpr size_t kSessionIdBytes = 32;  // 256 bits
+constexpr size_t kMaxCookieChars = 2 * kSessionIdBytes;
+
+// How often last_seen_at is refreshed, at most.
+constexpr int kTouchIntervalSeconds = 60;
+
+CookieOptions SessionCookieOptions(const Config& config, const Request& req) {
+  CookieOptions o;
+  o.secure = config.cookie_secure || req.IsHttps();
+  return o;
+}
+
+// Returns the digest of the cookie's id, or "" when the cookie is absent or
+// not shaped like one of ours (nothing malformed reaches the database).
+std::string CookieDigest(const Request& req) {
+  std::string id = req.Cookie(kSessionCookie);
+  if (id.size() != kMaxCookieChars ||
+      id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return "";
+  }
+  return Sha256Hex(id);
+}
+
+}  // namespace
+
+Status StartSession(Db* db, const Config& config, const Request& req, int64_t person_id,
+                    Response* resp) {
+  std::string id = RandomHex(kSessionIdBytes);
+  std::string csrf = RandomHex(32);
+  // Sweep a few expired sessions while we are writing anyway.
+  Status s = db->Exec(
+      "DELETE FROM sessions WHERE last_seen_at < UTC_TIMESTAMP() - INTERVAL ? MINUTE "
+      "OR created_at < UTC_TIMESTAMP() - INTERVAL ? HOUR LIMIT 100",
+      {static_cast<int64_t>(config.session_idle_minutes),
+       static_cast<int64_t>(config.session_absolute_hours)});
+  if (!s.ok()) return s;
+  s = db->Exec(
+      "INSERT INTO sessions (id_digest, person_id, csrf_token, client_address, created_at, "
+      "last_seen_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+      {Sha256Hex(id), person_id, csrf, req.client_address()});
+  if (!s.ok()) return s;
+  resp->SetCookie(kSessionCookie, id, SessionCookieOptions(config, req));
+  return Status::OK();
+}
+
+Status FindSession(Db* db, const Config& config, const Request& req,
+                   std::optional<SessionInfo>* out) {
+  out->reset();
+  std::string digest = CookieDigest(req);
+  if (digest.empty()) return Status::OK();
+  std::vector<DbRow> rows;
+  Status s = db->Query(
+      "SELECT s.person_id, s.csrf_token, p.username, p.first_name, p.last_name, p.access, "
+      "s.last_seen_at < UTC_TIMESTAMP() - INTERVAL ? SECOND "
+      "FROM sessions s JOIN people p ON p.id = s.person_id "
+      "WHERE s.id_digest = ? AND p.active = 1 "
+      "AND s.last_seen_at >= UTC_TIMESTAMP() - INTERVAL ? MINUTE "
+      "AND s.created_at >= UTC_TIMESTAMP() - INTERVAL ? HOUR",
+      {static_cast<int64_t>(kTouchIntervalSeconds), digest,
+       static_cast<int64_t>(config.session_idle_minutes),
+       static_cast<int64_t>(config.session_absolute_hours)},
+      &rows);
+  if (!s.ok() || rows.empty()) return s;
+  const DbRow& r = rows[0];
+  SessionInfo info;
+  info.person_id = r.Int(0);
+  info.csrf_token = r.Str(1);
+  info.username = r.Str(2);
+  std::string first = r.Str(3), last = r.Str(4);
+  info.display_name = first.empty() ? last : last.empty() ? first : first + " " + last;
+  if (!AccessFromDb(r.Str(5), &info.access) || !MayUseAdminSite(info.access)) {
+    return Status::OK();
+  }
+  if (r.Int(6) != 0) {
+    s = db->Exec("UPDATE sessions SET last_seen_at = UTC_TIMESTAMP() WHERE id_digest = ?",
+                 {digest});
+    if (!s.ok()) return s;
+  }
+  *out = std::move(info);
+  return Status::OK();
+}
+
+Status EndSession(Db* db, const Config& config, const Request& req, Response* resp) {
+  std::string digest = CookieDigest(req);
+  if (!digest.empty()) {
+    Status s = db->Exec("DELETE FROM sessions WHERE id_digest = ?", {digest});
+    if (!s.ok()) return s;
+  }
+  CookieOptions o = SessionCookieOptions(config, req);
+  o.max_age = 0;
+  resp->SetCookie(kSessionCookie, "", o);
+  return Status::OK();
+}
+
+Status CheckCsrf(const SessionInfo& session, const Request& req) {
+  if (!ConstantTimeEquals(req.Form(kCsrfField), session.csrf_token)) {
+    return Status::Forbidden(
+        "This form has expired or did not come from this site. Reload the page and try again.");
+  }
+  return Status::OK();
+}
+
+}  // namespace site

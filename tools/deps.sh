@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the site needs and that are missing.
+#   tools/deps.sh run    what `make run` needs
+#   tools/deps.sh test   that, plus what `make test` needs
+# Package installs must not start the system's own Apache or MariaDB
+# services: a policy-rc.d that forbids starting services is in place while
+# apt-get runs (the same device Debian's container images use).
+set -euo pipefail
+
+RUN_PACKAGES="g++ make pkg-config apache2 libapache2-mod-fcgid libfcgi-dev libcgicc-dev
+  libmysqlcppconn-dev libssl-dev libctemplate-dev mariadb-server mariadb-client curl"
+TEST_PACKAGES="libboost-test-dev python3"
+
+want="$RUN_PACKAGES"
+[ "${1:-run}" = test ] && want="$want $TEST_PACKAGES"
+
+missing=()
+for p in $want; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "Missing Debian packages: ${missing[*]}" >&2
+  echo "Run as root (or: sudo apt-get install ${missing[*]})." >&2
+  exit 1
+fi
+
+echo "Installing: ${missing[*]}"
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  made_policy=1
+fi
+cleanup() { [ "$made_policy" = 1 ] && rm -f "$policy"; }
+trap cleanup EXIT
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

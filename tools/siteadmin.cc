@@ -1,0 +1,240 @@
+// siteadmin: the command-line tool for hosts.
+//
+//   siteadmin [--config FILE] migrate SQL_DIR
+//   siteadmin [--config FILE] add-person --username U --access none|content_manager|admin
+//             [--first-name F] [--last-name L] [--email E] [--password-stdin]
+//   siteadmin [--config FILE] set-password USERNAME      (password on standard input)
+//   siteadmin [--config FILE] list [SEARCH]
+//   siteadmin [--config FILE] first-admin                 (creates "admin" if no Admin exists)
+//
+// Passwords are read from standard input, never from argv (which other
+// users can read in /proc). The config file defaults to $SITE_CONFIG.
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "access.h"
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "migrations.h"
+#include "password.h"
+#include "people.h"
+
+namespace site {
+namespace {
+
+int Fail(const std::string& message) {
+  std::cerr << "siteadmin: " << message << "\n";
+  return 1;
+}
+
+int Fail(const Status& s) { return Fail(s.message()); }
+
+int Usage() {
+  std::cerr << "usage: siteadmin [--config FILE] COMMAND ...\n"
+               "  migrate SQL_DIR            apply pending sql/ migrations\n"
+               "  add-person --username U --access none|content_manager|admin\n"
+               "             [--first-name F] [--last-name L] [--email E] [--password-stdin]\n"
+               "  set-password USERNAME      read a new password from standard input\n"
+               "  list [SEARCH]              list people\n"
+               "  first-admin                create user 'admin' if there is no Admin yet\n";
+  return 2;
+}
+
+// Reads one line from standard input without echo when it is a terminal.
+std::string ReadPassword(const char* prompt) {
+  bool tty = isatty(STDIN_FILENO);
+  termios saved{};
+  if (tty) {
+    std::cerr << prompt;
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// Returns "--name value" options and positional arguments.
+void ParseArgs(const std::vector<std::string>& args, std::map<std::string, std::string>* opts,
+               std::vector<std::string>* positional) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].rfind("--", 0) == 0) {
+      if (args[i] == "--password-stdin") {
+        (*opts)[args[i]] = "1";
+      } else if (i + 1 < args.size()) {
+        (*opts)[args[i]] = args[i + 1];
+        ++i;
+      } else {
+        (*opts)[args[i]] = "";
+      }
+    } else {
+      positional->push_back(args[i]);
+    }
+  }
+}
+
+Status Connect(const Config& config, bool multi, std::unique_ptr<Db>* db) {
+  DbOptions o;
+  o.socket = config.db_socket;
+  o.host = config.db_host;
+  o.port = config.db_port;
+  o.database = config.db_name;
+  o.user = config.db_user;
+  o.password = config.db_password;
+  o.multi_statements = multi;
+  *db = std::make_unique<Db>(o);
+  return (*db)->EnsureConnected();
+}
+
+std::string JoinErrors(const FieldErrors& errors) {
+  std::string out;
+  for (const auto& [field, message] : errors) out += "\n  " + field + ": " + message;
+  return out;
+}
+
+// Stores a new person; the host acts with Admin rights.
+int AddPerson(Db* db, const Config& config, Person p, const std::string& password) {
+  NormalizePerson(&p);
+  FieldErrors errors = ValidatePerson(Actor{0, Access::kAdmin}, nullptr, p, password);
+  if (!errors.empty()) return Fail("cannot add this person:" + JoinErrors(errors));
+  std::string hash;
+  if (!password.empty()) {
+    Status s = HashPassword(password, config.password_iterations, &hash);
+    if (!s.ok()) return Fail(s);
+  }
+  int64_t id = 0;
+  Status s = InsertPerson(db, p, hash, &id, &errors);
+  if (!errors.empty()) return Fail("cannot add this person:" + JoinErrors(errors));
+  if (!s.ok()) return Fail(s);
+  std::cout << "added person " << id << " (" << p.username << ", " << AccessLabel(p.access)
+            << ")\n";
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  Config config;
+  Status s;
+  if (args.size() >= 2 && args[0] == "--config") {
+    s = LoadConfigFile(args[1], &config);
+    args.erase(args.begin(), args.begin() + 2);
+  } else {
+    s = LoadConfigFromEnvironment(&config);
+  }
+  if (!s.ok()) return Fail(s);
+  if (args.empty()) return Usage();
+  std::string command = args[0];
+  std::map<std::string, std::string> opts;
+  std::vector<std::string> positional;
+  ParseArgs(std::vector<std::string>(args.begin() + 1, args.end()), &opts, &positional);
+
+  std::unique_ptr<Db> db;
+  s = Connect(config, command == "migrate", &db);
+  if (!s.ok()) return Fail("cannot connect to the database: " + s.message());
+
+  if (command == "migrate") {
+    if (positional.size() != 1) return Usage();
+    std::vector<std::string> applied;
+    s = ApplyMigrations(db.get(), positional[0], &applied);
+    for (const std::string& name : applied) std::cout << "applied " << name << "\n";
+    if (!s.ok()) return Fail(s);
+    if (applied.empty()) std::cout << "schema is up to date\n";
+    return 0;
+  }
+  if (command == "add-person") {
+    Person p;
+    p.username = opts["--username"];
+    p.first_name = opts["--first-name"];
+    p.last_name = opts["--last-name"];
+    p.email = opts["--email"];
+    if (!AccessFromDb(opts["--access"], &p.access)) {
+      return Fail("--access must be none, content_manager or admin");
+    }
+    if (p.first_name.empty() && p.last_name.empty()) p.first_name = p.username;
+    std::string password;
+    if (opts.count("--password-stdin")) password = ReadPassword("Password: ");
+    return AddPerson(db.get(), config, p, password);
+  }
+  if (command == "set-password") {
+    if (positional.size() != 1) return Usage();
+    std::string password = ReadPassword("New password: ");
+    std::string problem = PasswordProblem(password);
+    if (!problem.empty()) return Fail(problem);
+    std::string hash;
+    s = HashPassword(password, config.password_iterations, &hash);
+    if (!s.ok()) return Fail(s);
+    ExecResult result;
+    s = db->Exec("UPDATE people SET password_hash = ?, updated_at = UTC_TIMESTAMP() "
+                 "WHERE username = ?",
+                 {hash, positional[0]}, &result);
+    if (!s.ok()) return Fail(s);
+    if (result.affected_rows == 0) return Fail("no person has the username " + positional[0]);
+    // A new password ends the person's existing sessions.
+    db->Exec("DELETE s FROM sessions s JOIN people p ON p.id = s.person_id WHERE p.username = ?",
+             {positional[0]});
+    std::cout << "password set for " << positional[0] << "\n";
+    return 0;
+  }
+  if (command == "list") {
+    PeopleQuery q;
+    q.search = positional.empty() ? "" : positional[0];
+    q.page_size = 1000;
+    for (;;) {
+      PeoplePage page;
+      s = ListPeople(db.get(), q, &page);
+      if (!s.ok()) return Fail(s);
+      for (const Person& p : page.people) {
+        std::printf("%6lld  %-24s  %-20s  %-30s  %s%s\n", static_cast<long long>(p.id),
+                    p.DisplayName().c_str(), p.username.c_str(), p.email.c_str(),
+                    AccessLabel(p.access), p.active ? "" : "  (inactive)");
+      }
+      if (!page.next_after) break;
+      q.after = page.next_after;
+    }
+    return 0;
+  }
+  if (command == "first-admin") {
+    int64_t admins = 0;
+    s = CountActiveAdmins(db.get(), &admins);
+    if (!s.ok()) return Fail(s);
+    if (admins > 0) return 0;
+    // 18 random bytes: 24 base64 characters, no padding.
+    std::string bytes;
+    s = RandomBytes(18, &bytes);
+    if (!s.ok()) return Fail(s);
+    std::string password = Base64Encode(bytes);
+    for (char& c : password) {
+      if (c == '+') c = '-';
+      if (c == '/') c = '_';
+    }
+    Person p;
+    p.username = "admin";
+    p.first_name = "Site";
+    p.last_name = "Admin";
+    p.access = Access::kAdmin;
+    int rc = AddPerson(db.get(), config, p, password);
+    if (rc != 0) return rc;
+    std::cout << "username: admin\npassword: " << password << "\n";
+    return 0;
+  }
+  return Usage();
+}
+
+}  // namespace
+}  // namespace site
+
+int main(int argc, char** argv) { return site::Main(argc, argv); }

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Starts and stops the site's private MariaDB and Apache. Everything lives
+# under one state directory (VAR): data, sockets, logs, config. Nothing here
+# touches the system's own mariadb or apache2 services.
+#
+#   tools/stack.sh run PORT            make run: start all, Apache in the foreground
+#   tools/stack.sh start-db VAR        initialise (first time) and start MariaDB
+#   tools/stack.sh stop-db VAR
+#   tools/stack.sh migrate VAR         apply pending sql/ migrations
+#   tools/stack.sh start-web VAR PORT  start Apache in the background
+#   tools/stack.sh stop-web VAR
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SITEADMIN="$ROOT/build/siteadmin"
+
+if [ "$(id -u)" = 0 ]; then
+  DB_USER=mysql WEB_USER=www-data WEB_GROUP=www-data
+else
+  DB_USER=$(id -un) WEB_USER=$(id -un) WEB_GROUP=$(id -gn)
+fi
+
+random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# Prints a TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
+  local limit=$1 what=$2; shift 2
+  for _ in $(seq 1 $((limit * 10))); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  echo "timed out waiting for $what" >&2
+  return 1
+}
+
+db_paths() {
+  VAR=$1
+  SOCK="$VAR/run/mysqld.sock"
+  DB_PID="$VAR/run/mysqld.pid"
+  ROOT_CNF="$VAR/db-root.cnf"
+}
+
+start_db() {
+  db_paths "$1"
+  mkdir -p "$VAR/run" "$VAR/log"
+  chmod 755 "$VAR" "$VAR/run"
+  if [ ! -d "$VAR/db/mysql" ]; then
+    mkdir -p "$VAR/db"
+    chown "$DB_USER" "$VAR/db"
+    mariadb-install-db --no-defaults --datadir="$VAR/db" --user="$DB_USER" \
+      --auth-root-authentication-method=normal --skip-test-db >"$VAR/log/mariadb-install.log" 2>&1
+  fi
+  [ -f "$VAR/db-port" ] || free_port > "$VAR/db-port"
+  chown "$DB_USER" "$VAR/run"
+  # setsid: Ctrl-C in `make run` must reach Apache only; MariaDB is stopped
+  # cleanly afterwards by stop-db.
+  setsid mariadbd --no-defaults --datadir="$VAR/db" --socket="$SOCK" --port="$(cat "$VAR/db-port")" \
+    --bind-address=127.0.0.1 --pid-file="$DB_PID" --log-error="$VAR/db/mariadb.err" \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    --user="$DB_USER" --skip-name-resolve --innodb-buffer-pool-size=128M \
+    </dev/null >/dev/null 2>&1 &
+  # ping answers 0 whenever the server runs, even when access is denied.
+  wait_for 30 "MariaDB on $SOCK" mariadb-admin --no-defaults --socket="$SOCK" -uroot ping \
+    || { tail -20 "$VAR/db/mariadb.err" >&2; return 1; }
+  provision
+}
+
+# First start: give root a password, create the site's database, its user and
+# the site's config file (readable by the web server's group only).
+provision() {
+  if [ ! -f "$ROOT_CNF" ]; then
+    local rootpw; rootpw=$(random_hex 24)
+    mariadb --no-defaults --socket="$SOCK" -uroot \
+      -e "ALTER USER 'root'@'localhost' IDENTIFIED BY '$rootpw'"
+    (umask 077; printf '[client]\nuser=root\npassword=%s\nsocket=%s\n' "$rootpw" "$SOCK" > "$ROOT_CNF")
+  fi
+  if [ ! -f "$VAR/site.conf" ]; then
+    local pw; pw=$(random_hex 24)
+    mariadb --defaults-file="$ROOT_CNF" -e "
+      CREATE DATABASE IF NOT EXISTS site CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+      CREATE USER IF NOT EXISTS 'site'@'localhost' IDENTIFIED BY '$pw';
+      ALTER USER 'site'@'localhost' IDENTIFIED BY '$pw';
+      GRANT ALL PRIVILEGES ON site.* TO 'site'@'localhost';"
+    (umask 027; cat > "$VAR/site.conf.new" <<CONF
+# Settings of this site (see lib/config.h for every key and its default).
+db_socket = $SOCK
+db_name = site
+db_user = site
+db_password = $pw
+templates_dir = $ROOT/templates
+CONF
+    )
+    chgrp "$WEB_GROUP" "$VAR/site.conf.new"
+    mv "$VAR/site.conf.new" "$VAR/site.conf"
+  fi
+}
+
+stop_db() {
+  db_paths "$1"
+  [ -f "$DB_PID" ] || return 0
+  local pid; pid=$(cat "$DB_PID")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$DB_PID"
+}
+
+migrate() {
+  "$SITEADMIN" --config "$1/site.conf" migrate "$ROOT/sql"
+}
+
+web_env() {
+  VAR=$1
+  mkdir -p "$VAR/apache" "$VAR/log" "$VAR/run"
+  export SITE_ROOT="$ROOT" SITE_BIN="$ROOT/build/cgi-bin" SITE_CONFIG="$VAR/site.conf"
+  export SITE_VAR="$VAR" SITE_PORT="$2" SITE_USER="$WEB_USER" SITE_GROUP="$WEB_GROUP"
+}
+
+start_web() {
+  web_env "$1" "$2"
+  setsid apache2 -f "$ROOT/apache-conf/private-server.conf" -DFOREGROUND </dev/null \
+    >>"$VAR/log/apache-stdout.log" 2>&1 &
+  wait_for 20 "Apache on port $2" bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" \
+    || { tail -20 "$VAR/log/apache-error.log" >&2; return 1; }
+}
+
+stop_web() {
+  local pidfile="$1/run/apache.pid"
+  [ -f "$pidfile" ] || return 0
+  local pid; pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$pidfile"
+}
+
+run() {
+  local port=$1 var="$ROOT/var"
+  mkdir -p "$var"
+  start_db "$var"
+  trap 'stop_db "$var"' EXIT
+  migrate "$var"
+  local first; first=$("$SITEADMIN" --config "$var/site.conf" first-admin)
+  web_env "$var" "$port"
+  echo
+  echo "The site is at http://127.0.0.1:$port/login"
+  if [ -n "$first" ]; then
+    echo "First start: an Admin was created. Sign in with"
+    echo "$first" | sed -n 's/^\(username\|password\): /  \1: /p'
+    echo "This password is shown only now; change it under People after signing in."
+  fi
+  echo "Logs: $var/log/. Press Ctrl-C to stop Apache and MariaDB."
+  echo
+  trap '' INT  # Ctrl-C stops Apache (below); then the EXIT trap stops MariaDB
+  apache2 -f "$ROOT/apache-conf/private-server.conf" -DFOREGROUND || true
+}
+
+cmd=${1:-}; shift || true
+case "$cmd" in
+  run) run "${1:-8080}" ;;
+  start-db) start_db "$1" ;;
+  stop-db) stop_db "$1" ;;
+  migrate) migrate "$1" ;;
+  start-web) start_web "$1" "$2" ;;
+  stop-web) stop_web "$1" ;;
+  free-port) free_port ;;
+  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+esac
