@@ -202,14 +202,11 @@ Status HandlePeople(App& app, const Request& req, Response* resp) {
   std::optional<SessionInfo> session;
   Status s = SessionOrRedirect(app, req, resp, &session);
   if (!s.ok() || !session) return s;
-  const std::string& path = req.path_info();
-  if (path.empty() || path == "/") {
-    if (req.IsPost()) return Status::BadRequest("The People list takes no form.");
-    return ShowList(app, req, *session, resp);
-  }
-  if (path == "/new") return HandleNew(app, req, *session, resp);
-  if (path == "/edit") return HandleEdit(app, req, *session, resp);
-  return Status::NotFound("There is no such page.");
+  const std::string& page = req.script_name();
+  if (page == "/people/new") return HandleNew(app, req, *session, resp);
+  if (page == "/people/edit") return HandleEdit(app, req, *session, resp);
+  if (req.IsPost()) return Status::BadRequest("The People list takes no form.");
+  return ShowList(app, req, *session, resp);
 }
 
 }  // namespace

@@ -25,8 +25,8 @@ class Request {
 
   const std::string& method() const { return Env("REQUEST_METHOD"); }
   bool IsPost() const { return method() == "POST"; }
-  // The path below the program's URL (PATH_INFO), e.g. "/edit" for /people/edit.
-  const std::string& path_info() const { return Env("PATH_INFO"); }
+  // The URL path that selected the program, e.g. "/people/edit" (SCRIPT_NAME).
+  const std::string& script_name() const { return Env("SCRIPT_NAME"); }
   const std::string& client_address() const { return Env("REMOTE_ADDR"); }
   // True when the client reached us over TLS (HTTPS=on from the web server).
   bool IsHttps() const;

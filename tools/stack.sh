@@ -120,8 +120,9 @@ migrate() {
 
 web_env() {
   VAR=$1
-  mkdir -p "$VAR/apache" "$VAR/log" "$VAR/run"
+  mkdir -p "$VAR/apache" "$VAR/log" "$VAR/run" "$VAR/www"
   export SITE_ROOT="$ROOT" SITE_BIN="$ROOT/build/cgi-bin" SITE_CONFIG="$VAR/site.conf"
+  export SITE_WWW="$VAR/www"
   export SITE_VAR="$VAR" SITE_PORT="$2" SITE_USER="$WEB_USER" SITE_GROUP="$WEB_GROUP"
 }
 

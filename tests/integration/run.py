@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Runs the integration tests against the site that tools/run-tests.sh
+started, and ends with the line "integration: N passed, N failed".
+
+Modules run in the order below: the database outage and the 100,000-people
+scale test change shared state, so they come last.
+"""
+import argparse
+import importlib
+import os
+import sys
+import time
+import unittest
+
+MODULES = [
+    "test_signin",
+    "test_sessions",
+    "test_people",
+    "test_access_levels",
+    "test_admin_tool",
+    "test_database_outage",
+    "test_people_scale",
+]
+
+
+class TallyResult(unittest.TextTestResult):
+    pass
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--var", required=True)
+    parser.add_argument("--root", required=True)
+    parser.add_argument("only", nargs="*", help="module or module.Class.test names")
+    args = parser.parse_args()
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, here)
+    import site_client
+    site_client.SITE = site_client.Site(args.base, args.var, args.root)
+
+    loader = unittest.TestLoader()
+    suite = unittest.TestSuite()
+    if args.only:
+        suite.addTests(loader.loadTestsFromNames(args.only))
+    else:
+        for name in MODULES:
+            suite.addTests(loader.loadTestsFromModule(importlib.import_module(name)))
+
+    started = time.time()
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2, resultclass=TallyResult)
+    result = runner.run(suite)
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    passed = result.testsRun - failed - len(result.skipped)
+    print(f"integration: {passed} passed, {failed} failed, {len(result.skipped)} skipped "
+          f"in {time.time() - started:.1f} s")
+    return 0 if failed == 0 and result.testsRun > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""MariaDB stopped mid-run: pages answer 503 (never a crash or a hang), and
+the site recovers by itself when the database is back, without restarting
+Apache or its FastCGI processes."""
+import subprocess
+import time
+import unittest
+import uuid
+
+from site_client import Browser
+import site_client
+
+PASSWORD = "correct horse battery staple"
+
+
+class DatabaseOutageTest(unittest.TestCase):
+    def stack(self, *args):
+        subprocess.run([self.site.stack, *args, self.site.var], check=True,
+                       capture_output=True, timeout=60)
+
+    def fcgi_pids(self):
+        out = subprocess.run(["pgrep", "-f", f"{self.site.root}/build/cgi-bin/"],
+                             capture_output=True, text=True).stdout
+        return set(out.split())
+
+    def test_503_while_down_then_recovery(self):
+        self.site = site_client.SITE
+        name = f"outage{uuid.uuid4().hex[:8]}"
+        self.site.add_person(name, "admin", PASSWORD)
+        b = Browser()
+        b.sign_in_ok(name, PASSWORD)
+        self.assertEqual(b.get("/people").status, 200)
+        pids_before = self.fcgi_pids()
+        self.assertTrue(pids_before, "no FastCGI processes seen")
+
+        self.stack("stop-db")
+        try:
+            for path in ("/people", "/people/edit?id=1", "/login"):
+                started = time.time()
+                r = b.get(path)
+                self.assertEqual(r.status, 503, path)
+                self.assertIn("temporarily unavailable", r.body)
+                self.assertEqual(r.header("Retry-After"), "30")
+                self.assertLess(time.time() - started, 10, "a 503 must not hang")
+            r = b.post("/login", {"csrf_token": "x", "username": name, "password": PASSWORD})
+            self.assertEqual(r.status, 503)
+        finally:
+            self.stack("start-db")
+
+        # The same processes reconnect on their own; the session survived.
+        r = b.get("/people")
+        self.assertEqual(r.status, 200)
+        self.assertIn("People", r.body)
+        self.assertEqual(Browser().sign_in(name, PASSWORD).status, 303)
+        self.assertTrue(pids_before & self.fcgi_pids(), "FastCGI processes were restarted")
+
+
+if __name__ == "__main__":
+    unittest.main()

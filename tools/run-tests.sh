@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make test`: starts a private MariaDB and Apache on free loopback ports
+# under var/test, runs the unit tests (Boost.Test) and the integration tests
+# (through the real Apache and MariaDB), stops everything, and ends with
+# one line "N passed, N failed" over both.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VAR="$ROOT/var/test"
+STACK="$ROOT/tools/stack.sh"
+OUT="$ROOT/test-output"
+
+cleanup() {
+  "$STACK" stop-web "$VAR" || true
+  "$STACK" stop-db "$VAR" || true
+}
+trap cleanup EXIT
+
+# Leftovers of an interrupted run: stop its servers, start from nothing.
+cleanup
+rm -rf "$VAR" "$OUT"
+mkdir -p "$VAR" "$OUT"
+
+echo "== starting MariaDB and Apache (var/test)"
+"$STACK" start-db "$VAR" || exit 1
+"$STACK" migrate "$VAR" >/dev/null || exit 1
+WEB_PORT=$("$STACK" free-port)
+"$STACK" start-web "$VAR" "$WEB_PORT" || exit 1
+
+passed=0 failed=0
+
+echo "== unit tests (Boost.Test)"
+export SITE_TEST_DB_SOCKET="$VAR/run/mysqld.sock"
+export SITE_TEST_DB_USER=root
+export SITE_TEST_DB_PASSWORD=$(sed -n 's/^password=//p' "$VAR/db-root.cnf")
+export SITE_TEST_SQL_DIR="$ROOT/sql"
+"$ROOT/build/tests/unit_tests" --report_level=short --log_level=error 2>&1 | tee "$OUT/unit.log"
+unit_passed=$(grep -oE '[0-9]+ test cases? out of [0-9]+ passed' "$OUT/unit.log" | head -1 | cut -d' ' -f1)
+unit_failed=$(grep -oE '[0-9]+ test cases? out of [0-9]+ failed' "$OUT/unit.log" | head -1 | cut -d' ' -f1)
+unit_aborted=$(grep -oE '[0-9]+ test cases? out of [0-9]+ aborted' "$OUT/unit.log" | head -1 | cut -d' ' -f1)
+if [ -z "$unit_passed" ] && [ -z "$unit_failed" ]; then
+  echo "unit tests printed no summary: counted as one failure"
+  unit_failed=1
+fi
+passed=$((passed + ${unit_passed:-0}))
+failed=$((failed + ${unit_failed:-0} + ${unit_aborted:-0}))
+
+echo "== integration tests (Apache + MariaDB on 127.0.0.1:$WEB_PORT)"
+/usr/bin/python3 "$ROOT/tests/integration/run.py" --base "http://127.0.0.1:$WEB_PORT" \
+  --var "$VAR" --root "$ROOT" 2>&1 | tee "$OUT/integration.log"
+int_line=$(grep -E '^integration: [0-9]+ passed, [0-9]+ failed' "$OUT/integration.log" | tail -1)
+if [ -z "$int_line" ]; then
+  echo "integration tests printed no tally: counted as one failure"
+  failed=$((failed + 1))
+else
+  passed=$((passed + $(echo "$int_line" | sed -E 's/.* ([0-9]+) passed.*/\1/')))
+  failed=$((failed + $(echo "$int_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
+fi
+
+cp "$VAR"/log/*.log "$OUT/" 2>/dev/null || true
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
