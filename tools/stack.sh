@@ -144,10 +144,12 @@ stop_web() {
 }
 
 run() {
-  local port=$1 var="$ROOT/var"
+  local port=$1
+  RUN_VAR="$ROOT/var"
+  local var="$RUN_VAR"
   mkdir -p "$var"
+  trap 'stop_web "$RUN_VAR"; stop_db "$RUN_VAR"; echo "Stopped Apache and MariaDB."' EXIT
   start_db "$var"
-  trap 'stop_db "$var"' EXIT
   migrate "$var"
   local first; first=$("$SITEADMIN" --config "$var/site.conf" first-admin)
   web_env "$var" "$port"

@@ -1,7 +1,9 @@
 """People: the list, search, paging, adding, the edit page and Save,
 validation messages beside the fields, CSRF on every POST, escaping."""
 import html
+import http.client
 import re
+import urllib.parse
 import unittest
 import uuid
 
@@ -126,6 +128,22 @@ class PeopleTest(unittest.TestCase):
                                     access="content_manager", password="a brand new password"))
         self.assertEqual(r.status, 303)
         self.assertEqual(Browser().sign_in(f"pw{t}", "a brand new password").status, 303)
+
+    def test_a_form_over_one_mib_is_refused_with_413_and_changes_nothing(self):
+        before = self.site.sql("SELECT COUNT(*) FROM people")
+        big = person_form(self.b, first_name="x" * (1 << 20), last_name="Big")
+        body = urllib.parse.urlencode(big).encode()
+        self.assertEqual(self.b.request("POST", "/people/new", data=body).status, 413)
+        # Chunked, so with no Content-Length for Apache to judge up front.
+        parts = urllib.parse.urlparse(self.site.base)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn.request("POST", "/people/new", body=iter([body[i:i + 65536] for i in range(0, len(body), 65536)]),
+                     headers={"Content-Type": "application/x-www-form-urlencoded",
+                              "Cookie": f"session={self.b.cookie('session')}"},
+                     encode_chunked=True)
+        self.assertEqual(conn.getresponse().status, 413)
+        conn.close()
+        self.assertEqual(self.site.sql("SELECT COUNT(*) FROM people"), before)
 
     def test_unknown_or_malformed_id_is_404(self):
         self.assertEqual(self.b.get("/people/edit?id=999999999").status, 404)
