@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "log.h"
@@ -57,8 +58,12 @@ std::string Base64Encode(const std::string& bytes) {
 
 bool Base64Decode(const std::string& text, std::string* out) {
   if (text.size() % 4 != 0) return false;
-  if (text.find_first_not_of(
-          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
+  // Padding only at the end, at most two characters of it.
+  size_t pad = text.size() - std::min(text.size(), text.find_last_not_of('=') + 1);
+  if (pad > 2) return false;
+  std::string body = text.substr(0, text.size() - pad);
+  if (body.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") !=
       std::string::npos) {
     return false;
   }
@@ -68,9 +73,6 @@ bool Base64Decode(const std::string& text, std::string* out) {
                           static_cast<int>(text.size()));
   if (n < 0) return false;
   // EVP_DecodeBlock counts padding as zero bytes; drop them.
-  size_t pad = 0;
-  if (!text.empty() && text.back() == '=') ++pad;
-  if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
   buf.resize(static_cast<size_t>(n) - pad);
   *out = buf;
   return true;

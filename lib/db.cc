@@ -8,6 +8,7 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
+#include <algorithm>
 #include <map>
 
 #include "log.h"
@@ -87,7 +88,6 @@ struct Db::Impl {
     props["OPT_CONNECT_TIMEOUT"] = options.connect_timeout_seconds;
     props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
     props["OPT_RECONNECT"] = false;  // we reconnect ourselves, re-preparing statements
-    if (options.multi_statements) props["CLIENT_MULTI_STATEMENTS"] = true;
     try {
       conn.reset(Driver()->connect(props));
       std::unique_ptr<sql::Statement> st(conn->createStatement());
@@ -192,17 +192,55 @@ Status Db::Exec(const std::string& query, const std::vector<DbValue>& params,
 Status Db::ExecScript(const std::string& script) {
   if (!impl_->conn) return Status::Unavailable("database unreachable");
   if (!impl_->options.multi_statements) return Status::Internal("ExecScript needs multi_statements");
-  try {
-    std::unique_ptr<sql::Statement> st(impl_->conn->createStatement());
-    st->execute(sql::SQLString(script));
-    // Every result of a multi-statement script must be consumed; an error in
-    // statement N surfaces here as an exception.
-    while (st->getMoreResults() || st->getUpdateCount() != static_cast<uint64_t>(-1)) {
+  for (const std::string& statement : SplitSqlScript(script)) {
+    try {
+      std::unique_ptr<sql::Statement> st(impl_->conn->createStatement());
+      st->execute(sql::SQLString(statement));
+    } catch (const sql::SQLException& e) {
+      return impl_->FromException(e, "script statement \"" + statement.substr(0, 80) + "\"");
     }
-    return Status::OK();
-  } catch (const sql::SQLException& e) {
-    return impl_->FromException(e, "script");
   }
+  return Status::OK();
+}
+
+std::vector<std::string> SplitSqlScript(const std::string& script) {
+  std::vector<std::string> statements;
+  std::string current;
+  auto flush = [&] {
+    size_t b = current.find_first_not_of(" \t\r\n");
+    if (b != std::string::npos) statements.push_back(current.substr(b));
+    current.clear();
+  };
+  size_t i = 0, n = script.size();
+  while (i < n) {
+    char c = script[i];
+    if (c == '\'' || c == '"' || c == '`') {
+      // A quoted string or name; a backslash escapes in '...' and "...".
+      size_t j = i + 1;
+      while (j < n && script[j] != c) j += (script[j] == '\\' && c != '`') ? 2 : 1;
+      j = std::min(j + 1, n);
+      current.append(script, i, j - i);
+      i = j;
+    } else if (c == '#' || (c == '-' && i + 2 < n && script[i + 1] == '-' &&
+                            (script[i + 2] == ' ' || script[i + 2] == '\t'))) {
+      size_t j = script.find('\n', i);
+      i = (j == std::string::npos) ? n : j;  // drop the comment, keep the newline
+    } else if (c == '-' && i + 2 == n && script[i + 1] == '-') {
+      i = n;
+    } else if (c == '/' && i + 1 < n && script[i + 1] == '*') {
+      size_t j = script.find("*/", i + 2);
+      i = (j == std::string::npos) ? n : j + 2;
+      current += ' ';
+    } else if (c == ';') {
+      flush();
+      ++i;
+    } else {
+      current += c;
+      ++i;
+    }
+  }
+  flush();
+  return statements;
 }
 
 Status Db::Begin() {

@@ -28,7 +28,8 @@ struct DbOptions {
   std::string user;
   std::string password;
   int connect_timeout_seconds = 3;
-  // Allows ExecScript(); only the migration tool needs it.
+  // Allows ExecScript(); only the migration tool needs it, so a web
+  // program can never run a script.
   bool multi_statements = false;
 };
 
@@ -71,8 +72,9 @@ class Db {
   // Runs an INSERT/UPDATE/DELETE. `result` may be null.
   Status Exec(const std::string& sql, const std::vector<DbValue>& params,
               ExecResult* result = nullptr);
-  // Runs a script of several `;`-separated statements, unprepared.
-  // REQUIRES: options.multi_statements. For trusted files (sql/) only.
+  // Runs a script of `;`-separated statements one by one, unprepared, and
+  // stops at the first error. REQUIRES: options.multi_statements. For
+  // trusted files (sql/) only: nothing from a request ever reaches it.
   Status ExecScript(const std::string& script);
 
   Status Begin();
@@ -83,6 +85,13 @@ class Db {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Splits an SQL script into statements at `;`, skipping `;` inside quotes
+// ('...', "...", `...`) and comments (-- , #, /* */). Empty statements are
+// dropped. Connector/C++ 1.1 cannot walk the results of a multi-statement
+// query (getMoreResults() cannot tell "no more" from "an update count"), so
+// scripts are split here and sent one statement at a time.
+std::vector<std::string> SplitSqlScript(const std::string& script);
 
 // Rolls back on destruction unless Commit() succeeded: the shape of every
 // multi-statement write.

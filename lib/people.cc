@@ -38,6 +38,41 @@ size_t Utf8Length(const std::string& s) {
       std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
+// Returns true iff `s` is well-formed UTF-8 (no overlongs, surrogates or
+// code points past U+10FFFF): MariaDB refuses anything else with an error.
+bool IsValidUtf8(const std::string& s) {
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2, cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
 bool HasControlCharacters(const std::string& s) {
   return std::any_of(s.begin(), s.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
@@ -118,7 +153,9 @@ FieldErrors ValidatePerson(const Actor& actor, const Person* existing, const Per
   FieldErrors errors;
   for (const auto& [field, value] :
        {std::pair{"first_name", &proposed.first_name}, std::pair{"last_name", &proposed.last_name}}) {
-    if (Utf8Length(*value) > kMaxNameChars) {
+    if (!IsValidUtf8(*value)) {
+      errors[field] = "Use only valid text (UTF-8).";
+    } else if (Utf8Length(*value) > kMaxNameChars) {
       errors[field] = "Use at most " + std::to_string(kMaxNameChars) + " characters.";
     } else if (HasControlCharacters(*value)) {
       errors[field] = "Remove the line breaks and control characters.";
@@ -128,7 +165,8 @@ FieldErrors ValidatePerson(const Actor& actor, const Person* existing, const Per
     errors["first_name"] = "Enter a first or last name.";
   }
   if (!proposed.email.empty() &&
-      (Utf8Length(proposed.email) > kMaxEmailChars || !LooksLikeEmail(proposed.email))) {
+      (!IsValidUtf8(proposed.email) || HasControlCharacters(proposed.email) ||
+       Utf8Length(proposed.email) > kMaxEmailChars || !LooksLikeEmail(proposed.email))) {
     errors["email"] = "Enter an email address like name@example.com.";
   }
   if (!proposed.username.empty() && !ValidUsername(proposed.username)) {
@@ -170,43 +208,74 @@ FieldErrors ValidatePerson(const Actor& actor, const Person* existing, const Per
 Status ListPeople(Db* db, const PeopleQuery& q, PeoplePage* out) {
   *out = PeoplePage();
   std::string search = q.search.substr(0, kMaxSearchChars);
+  // Text MariaDB would refuse matches nobody (and must not become a 500).
+  if (!IsValidUtf8(search)) return Status::OK();
   bool backward = q.before.has_value() && !q.after.has_value();
   std::optional<int64_t> cursor_id = backward ? q.before : q.after;
 
-  std::vector<DbValue> params;
-  std::string sql = std::string("SELECT ") + kColumns + " FROM ";
-  if (search.empty()) {
-    sql += "people p";
-  } else {
-    // Each branch is a range read on its own index; the union holds ids only.
-    sql +=
-        "(SELECT id FROM people WHERE full_name LIKE ? "
-        "UNION SELECT id FROM people WHERE last_name LIKE ? "
-        "UNION SELECT id FROM people WHERE email LIKE ? "
-        "UNION SELECT id FROM people WHERE username LIKE ?) m JOIN people p ON p.id = m.id";
-    std::string like = LikePrefix(search);
-    params.insert(params.end(), {like, like, like, like});
-  }
-
-  std::optional<std::string> cursor_key;
+  // The cursor person's (last name, first name) locate the page boundary.
+  std::optional<std::pair<std::string, std::string>> cursor_key;
   if (cursor_id) {
     std::vector<DbRow> rows;
-    Status s = db->Query("SELECT sort_key FROM people WHERE id = ?", {*cursor_id}, &rows);
+    Status s = db->Query("SELECT last_name, first_name FROM people WHERE id = ?", {*cursor_id},
+                         &rows);
     if (!s.ok()) return s;
-    if (!rows.empty()) cursor_key = rows[0].Str(0);
+    if (!rows.empty()) cursor_key.emplace(rows[0].Str(0), rows[0].Str(1));
   }
+
+  // Rows strictly after (or before) the cursor in (last_name, first_name,
+  // id) order, spelled out so that the range optimizer reads ix_people_sort
+  // from the boundary; then the order and one row more than a page.
+  std::string boundary;
+  std::vector<DbValue> boundary_params;
   if (cursor_key) {
-    const char* cmp = backward ? "<" : ">";
-    sql += std::string(" WHERE (p.sort_key ") + cmp + " ? OR (p.sort_key = ? AND p.id " + cmp +
-           " ?))";
-    params.insert(params.end(), {*cursor_key, *cursor_key, *cursor_id});
+    const std::string cmp = backward ? "<" : ">";
+    boundary = "(p.last_name " + cmp + " ? OR (p.last_name = ? AND (p.first_name " + cmp +
+               " ? OR (p.first_name = ? AND p.id " + cmp + " ?))))";
+    const auto& [last, first] = *cursor_key;
+    boundary_params = {last, last, first, first, *cursor_id};
   }
-  sql += backward ? " ORDER BY p.sort_key DESC, p.id DESC" : " ORDER BY p.sort_key, p.id";
-  sql += " LIMIT ?";
-  params.emplace_back(std::in_place_type<int64_t>, q.page_size + 1);
+  std::string order_limit = backward
+                                ? " ORDER BY p.last_name DESC, p.first_name DESC, p.id DESC LIMIT ?"
+                                : " ORDER BY p.last_name, p.first_name, p.id LIMIT ?";
+  const int64_t want = q.page_size + 1;
 
   std::vector<DbRow> rows;
-  Status s = db->Query(sql, params, &rows);
+  Status s;
+  if (search.empty()) {
+    std::vector<DbValue> params = boundary_params;
+    params.emplace_back(std::in_place_type<int64_t>, want);
+    s = db->Query(std::string("SELECT ") + kColumns + " FROM people p" +
+                      (boundary.empty() ? "" : " WHERE " + boundary) + order_limit,
+                  params, &rows);
+  } else {
+    std::string like = LikePrefix(search);
+    // Two plans, each bounded. A prefix most people match is fastest found
+    // by walking the list's own index in order and filtering: it stops
+    // after a page of matches, and ROWS EXAMINED caps the walk when matches
+    // are rare. Rare matches are then found through the four search
+    // indexes (full name, last name, email, username), reading only ids
+    // that match; their union is small precisely because the walk failed.
+    std::vector<DbValue> params = {like, like, like, like};
+    params.insert(params.end(), boundary_params.begin(), boundary_params.end());
+    params.emplace_back(std::in_place_type<int64_t>, want);
+    s = db->Query(std::string("SELECT ") + kColumns +
+                      " FROM people p USE INDEX (ix_people_sort) WHERE (p.full_name LIKE ? OR "
+                      "p.last_name LIKE ? OR p.email LIKE ? OR p.username LIKE ?)" +
+                      (boundary.empty() ? "" : " AND " + boundary) + order_limit +
+                      " ROWS EXAMINED 2000",
+                  params, &rows);
+    if (s.ok() && rows.size() < static_cast<size_t>(want)) {
+      s = db->Query(std::string("SELECT ") + kColumns +
+                        " FROM (SELECT id FROM people WHERE full_name LIKE ? "
+                        "UNION SELECT id FROM people WHERE last_name LIKE ? "
+                        "UNION SELECT id FROM people WHERE email LIKE ? "
+                        "UNION SELECT id FROM people WHERE username LIKE ?) m "
+                        "JOIN people p ON p.id = m.id" +
+                        (boundary.empty() ? "" : " WHERE " + boundary) + order_limit,
+                    params, &rows);
+    }
+  }
   if (!s.ok()) return s;
   bool more = rows.size() > static_cast<size_t>(q.page_size);
   if (more) rows.pop_back();

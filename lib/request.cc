@@ -54,7 +54,8 @@ Request::Request(Environment env, std::string body) : env_(std::move(env)) {
   try {
     // Query string: parsed as if this were a GET without a body.
     {
-      MapCgiInput in(env_, std::string(),
+      const std::string no_body;
+      MapCgiInput in(env_, no_body,
                      {{"REQUEST_METHOD", "GET"}, {"CONTENT_LENGTH", "0"}});
       cgicc::Cgicc cgi(&in);
       CollectFields(cgi, &query_);

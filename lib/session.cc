@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include "crypto.h"
+#include "people.h"
 
 namespace site {
 
@@ -74,8 +75,10 @@ Status FindSession(Db* db, const Config& config, const Request& req,
   info.person_id = r.Int(0);
   info.csrf_token = r.Str(1);
   info.username = r.Str(2);
-  std::string first = r.Str(3), last = r.Str(4);
-  info.display_name = first.empty() ? last : last.empty() ? first : first + " " + last;
+  Person person;
+  person.first_name = r.Str(3);
+  person.last_name = r.Str(4);
+  info.display_name = person.DisplayName();
   if (!AccessFromDb(r.Str(5), &info.access) || !MayUseAdminSite(info.access)) {
     return Status::OK();
   }

@@ -12,12 +12,11 @@ CREATE TABLE people (
   created_at    DATETIME NOT NULL DEFAULT UTC_TIMESTAMP(),
   updated_at    DATETIME NOT NULL DEFAULT UTC_TIMESTAMP(),
   -- Search matches a prefix of the full name, the last name, the email or the
-  -- username, each through its own index; the list is ordered by sort_key.
+  -- username, each through an index; the list is ordered by ix_people_sort
+  -- (whose prefix also serves last-name search).
   full_name     VARCHAR(201) AS (CONCAT(first_name, ' ', last_name)) STORED,
-  sort_key      VARCHAR(202) AS (CONCAT(last_name, ' ', first_name)) STORED,
   UNIQUE KEY uq_people_username (username),
   UNIQUE KEY uq_people_email (email),
   KEY ix_people_full_name (full_name),
-  KEY ix_people_last_name (last_name),
-  KEY ix_people_sort (sort_key, id)
+  KEY ix_people_sort (last_name, first_name, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

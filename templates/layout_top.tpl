@@ -6,6 +6,7 @@
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{TITLE}} · Admin</title>
 <link rel="stylesheet" href="/static/site.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header class="site-header">

@@ -1,0 +1,203 @@
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "migrations.h"
+#include "scratch_db.h"
+#include "test_util.h"
+
+using site::Status;
+using site_test::TempDir;
+
+namespace {
+
+using Names = std::vector<std::string>;
+
+// An empty scratch database and a connection to it that may run scripts.
+struct MigrationDb : site_test::EmptyDb {
+  MigrationDb() : script(Connect(true)) { BOOST_TEST_REQUIRE(bool(script)); }
+
+  Names Apply(const std::string& dir, Status* status) {
+    Names applied;
+    *status = site::ApplyMigrations(script.get(), dir, &applied);
+    return applied;
+  }
+
+  Names Recorded() {
+    std::vector<site::DbRow> rows;
+    Status s = db()->Query("SELECT name FROM schema_migrations ORDER BY name", {}, &rows);
+    BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+    Names names;
+    for (const auto& r : rows) names.push_back(r.Str(0));
+    return names;
+  }
+
+  bool TableExists(const std::string& table) {
+    return QueryInt("SELECT COUNT(*) FROM information_schema.tables "
+                    "WHERE table_schema = DATABASE() AND table_name = ?",
+                    {table}) == 1;
+  }
+
+  std::unique_ptr<site::Db> script;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(migrations_test)
+
+BOOST_AUTO_TEST_CASE(list_keeps_only_numbered_sql_files_in_order) {
+  TempDir dir;
+  for (const char* name : {"010_later.sql", "001_first.sql", "002_second.sql", "README.md",
+                           "01_short.sql", "0001_long.sql", "abc_letters.sql", "003-dash.sql",
+                           "004_.sql", "005_backup.sql.bak", "006_upper.SQL", "007_nodot",
+                           "_008_prefixed.sql", "009_ok.sql~"}) {
+    dir.Write(name, "SELECT 1;");
+  }
+  std::filesystem::create_directory(dir.path() + "/011_directory.sql");
+  Names names;
+  Status s = site::ListMigrations(dir.path(), &names);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  Names expected = {"001_first.sql", "002_second.sql", "010_later.sql"};
+  BOOST_TEST(names == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(list_of_a_missing_directory_fails) {
+  TempDir dir;
+  Names names = {"stale"};
+  Status s = site::ListMigrations(dir.path() + "/nope", &names);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(names.empty());
+}
+
+BOOST_AUTO_TEST_CASE(list_of_the_real_sql_directory) {
+  std::string sql_dir = site_test::ReadDbEnvironment().sql_dir;
+  Names names;
+  Status s = site::ListMigrations(sql_dir, &names);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST_REQUIRE(names.size() >= 2u);
+  BOOST_TEST(names[0] == "001_people.sql");
+  BOOST_TEST(names[1] == "002_sessions.sql");
+  for (size_t i = 1; i < names.size(); ++i) BOOST_TEST(names[i - 1] < names[i]);
+}
+
+BOOST_FIXTURE_TEST_CASE(fresh_database_gets_every_migration_once, MigrationDb) {
+  Names all;
+  BOOST_TEST_REQUIRE(site::ListMigrations(sql_dir(), &all).ok());
+
+  Status s;
+  Names applied = Apply(sql_dir(), &s);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(applied == all, boost::test_tools::per_element());
+  BOOST_TEST(Recorded() == all, boost::test_tools::per_element());
+  for (const char* table : {"people", "sessions", "signin_failures", "schema_migrations"}) {
+    BOOST_TEST_CONTEXT(table) { BOOST_TEST(TableExists(table)); }
+  }
+
+  // A second run applies nothing and changes nothing.
+  applied = Apply(sql_dir(), &s);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(applied.empty());
+  BOOST_TEST(Recorded() == all, boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(migrations_apply_in_name_order_and_only_new_ones, MigrationDb) {
+  TempDir dir;
+  // 002 needs 001's table, 010 needs 002's column: any other order fails.
+  dir.Write("010_fill.sql", "INSERT INTO t (a, b) VALUES (1, 'x');\nINSERT INTO t (a, b) VALUES (2, 'y');\n");
+  dir.Write("001_create.sql", "-- a comment\nCREATE TABLE t (a INT PRIMARY KEY) ENGINE=InnoDB;\n");
+  dir.Write("002_alter.sql", "ALTER TABLE t ADD COLUMN b VARCHAR(10);\nCREATE TABLE u (c INT);\n");
+  Status s;
+  Names applied = Apply(dir.path(), &s);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  Names expected = {"001_create.sql", "002_alter.sql", "010_fill.sql"};
+  BOOST_TEST(applied == expected, boost::test_tools::per_element());
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM t") == 2);
+  BOOST_TEST(TableExists("u"));
+
+  // A new file: only it runs (re-running 010 would hit the primary key).
+  dir.Write("011_more.sql", "INSERT INTO t (a, b) VALUES (3, 'z');\n");
+  applied = Apply(dir.path(), &s);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(applied == Names{"011_more.sql"}, boost::test_tools::per_element());
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM t") == 3);
+  expected.push_back("011_more.sql");
+  BOOST_TEST(Recorded() == expected, boost::test_tools::per_element());
+}
+
+// A migration may hold any number of statements; all run and it is recorded.
+BOOST_FIXTURE_TEST_CASE(a_migration_of_many_statements, MigrationDb) {
+  TempDir dir;
+  dir.Write("001_many.sql",
+            "CREATE TABLE t (a INT PRIMARY KEY) ENGINE=InnoDB;\n"
+            "INSERT INTO t (a) VALUES (1);\n"
+            "INSERT INTO t (a) VALUES (2);\n"
+            "CREATE TABLE u (b INT);\n");
+  dir.Write("002_next.sql", "INSERT INTO t (a) VALUES (3);\n");
+  Status s;
+  Names applied = Apply(dir.path(), &s);
+  BOOST_TEST(s.ok(), s.ToString());
+  Names expected = {"001_many.sql", "002_next.sql"};
+  BOOST_TEST(applied == expected, boost::test_tools::per_element());
+  BOOST_TEST(Recorded() == expected, boost::test_tools::per_element());
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM t") == 3);
+  BOOST_TEST(TableExists("u"));
+}
+
+// An error in a later statement of a file must fail that migration too.
+BOOST_FIXTURE_TEST_CASE(an_error_late_in_a_migration_is_reported, MigrationDb) {
+  TempDir dir;
+  dir.Write("001_bad.sql",
+            "CREATE TABLE t (a INT);\n"
+            "INSERT INTO t (a) VALUES (1);\n"
+            "INSERT INTO t (a) VALUES (2);\n"
+            "INSERT INTO no_such_table (a) VALUES (3);\n");
+  Status s;
+  Names applied = Apply(dir.path(), &s);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(s.message().find("001_bad.sql") != std::string::npos, s.message());
+  BOOST_TEST(applied.empty());
+  BOOST_TEST(Recorded().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failing_migration_stops_the_run_and_is_not_recorded, MigrationDb) {
+  TempDir dir;
+  dir.Write("001_create.sql", "CREATE TABLE t (a INT);\n");
+  dir.Write("002_broken.sql", "CREATE TABLE v (a INT);\nTHIS IS NOT SQL;\n");
+  dir.Write("003_after.sql", "CREATE TABLE w (a INT);\n");
+  Status s;
+  Names applied = Apply(dir.path(), &s);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(s.message().find("002_broken.sql") != std::string::npos, s.message());
+  BOOST_TEST(applied == Names{"001_create.sql"}, boost::test_tools::per_element());
+  BOOST_TEST(Recorded() == Names{"001_create.sql"}, boost::test_tools::per_element());
+  BOOST_TEST(!TableExists("w"));
+
+  // Fixed (as a new file would be in real life): the run picks up from there.
+  dir.Write("002_broken.sql", "CREATE TABLE IF NOT EXISTS v (a INT);\n");
+  applied = Apply(dir.path(), &s);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  Names rest = {"002_broken.sql", "003_after.sql"};
+  BOOST_TEST(applied == rest, boost::test_tools::per_element());
+  BOOST_TEST(TableExists("w"));
+
+  // The lock was released each time: another connection can take it at once.
+  std::vector<site::DbRow> rows;
+  BOOST_TEST_REQUIRE(db()->Query("SELECT GET_LOCK('site_schema_migrations', 0)", {}, &rows).ok());
+  BOOST_TEST_REQUIRE(rows.size() == 1u);
+  BOOST_TEST(rows[0].Int(0) == 1);
+  BOOST_TEST_REQUIRE(db()->Query("SELECT RELEASE_LOCK('site_schema_migrations')", {}, &rows).ok());
+}
+
+BOOST_FIXTURE_TEST_CASE(missing_directory_applies_nothing, MigrationDb) {
+  TempDir dir;
+  Status s;
+  Names applied = Apply(dir.path() + "/nope", &s);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(applied.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
