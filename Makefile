@@ -45,11 +45,11 @@ test-deps:
 # Installs what is missing, builds, starts MariaDB + Apache on 127.0.0.1:$(PORT).
 PORT ?= 8080
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(shell nproc) all
 	@tools/stack.sh run $(PORT)
 
 test: test-deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory -j$(shell nproc) all $(UNIT_BIN)
 	@tools/run-tests.sh
 
 clean:

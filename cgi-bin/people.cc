@@ -13,21 +13,12 @@
 #include "password.h"
 #include "people.h"
 #include "session.h"
+#include "token_store.h"
 
 namespace site {
 namespace {
 
 constexpr int kPageSize = 25;
-
-// Parses a positive id from a query parameter; nullopt if absent or malformed.
-std::optional<int64_t> ParseId(const std::string& text) {
-  if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  int64_t id = std::stoll(text);
-  if (id <= 0) return std::nullopt;
-  return id;
-}
 
 std::string PeopleListHref(const std::string& search, const char* cursor_name, int64_t id) {
   std::string href = "/people?";
@@ -76,7 +67,53 @@ struct PersonForm {
   const Person* existing = nullptr;  // null when adding
   FieldErrors errors;
   bool saved = false;
+  bool token_revoked = false;
 };
+
+const char* EventLabel(const std::string& event) {
+  if (event == "created") return "Created";
+  if (event == "replaced") return "Created (replaced the previous token)";
+  if (event == "revoked") return "Revoked";
+  if (event == "ended") return "Ended (person deactivated)";
+  return "Changed";
+}
+
+// The record's bearer token: its status (never the token itself), the
+// Admin's Create Bearer Token and Revoke buttons, and the token's history.
+Status AddTokenSection(App& app, const SessionInfo& session, int64_t person_id,
+                       TemplateDictionary* dict) {
+  TokenStatus token;
+  Status s = GetTokenStatus(app.db.get(), person_id, &token);
+  if (!s.ok()) return s;
+  std::vector<TokenEvent> events;
+  s = ListTokenEvents(app.db.get(), person_id, 20, &events);
+  if (!s.ok()) return s;
+
+  TemplateDictionary* section = dict->AddSectionDictionary("TOKEN_SECTION");
+  bool admin = session.access == Access::kAdmin;
+  if (admin) dict->ShowSection("CAN_CREATE_TOKEN");
+  dict->SetIntValue("PERSON_ID", static_cast<long>(person_id));
+  section->ShowSection(token.exists ? "TOKEN_EXISTS" : "NO_TOKEN");
+  section->SetValue("TOKEN_STATE", !token.exists ? "" : token.expired ? "Expired" : "Active");
+  section->SetValue("TOKEN_HINT", token.hint);
+  section->SetValue("TOKEN_CREATED", token.exists ? token.created_at + " UTC" : "");
+  section->SetValue("TOKEN_EXPIRES", token.exists ? token.expires_at + " UTC" : "");
+  section->SetValue("TOKEN_LAST_USED",
+                    token.last_used_at.empty()
+                        ? "Never"
+                        : token.last_used_at + " UTC from " + token.last_used_address);
+  if (admin) section->ShowSection("CAN_REVOKE");
+  for (const TokenEvent& e : events) {
+    TemplateDictionary* row = section->AddSectionDictionary("TOKEN_EVENT");
+    row->SetValue("WHEN", e.created_at + " UTC");
+    row->SetValue("WHAT", EventLabel(e.event));
+    row->SetValue("HINT", e.hint);
+    row->SetValue("BY", e.actor_name.empty() ? "—" : e.actor_name);
+    row->SetValue("ADDRESS", e.client_address);
+  }
+  if (!events.empty()) section->ShowSection("HAS_TOKEN_EVENTS");
+  return Status::OK();
+}
 
 std::string UpperCase(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -97,6 +134,7 @@ Status ShowForm(App& app, const SessionInfo& session, const PersonForm& form, Re
   dict->SetValue("USERNAME", p.username);
   if (p.active) dict->ShowSection("ACTIVE_CHECKED");
   if (form.saved) dict->ShowSection("SAVED");
+  if (form.token_revoked) dict->ShowSection("TOKEN_REVOKED");
   if (!form.errors.empty()) dict->ShowSection("HAS_ERRORS");
   if (!adding) {
     TemplateDictionary* meta = dict->AddSectionDictionary("RECORD");
@@ -127,6 +165,10 @@ Status ShowForm(App& app, const SessionInfo& session, const PersonForm& form, Re
     dict->ShowSection("PASSWORD_LOCKED");
   } else {
     dict->ShowSection("PASSWORD_EDITABLE");
+  }
+  if (!adding) {
+    Status s = AddTokenSection(app, session, p.id, dict.get());
+    if (!s.ok()) return s;
   }
   return RenderPage(app, "person_edit.tpl", *dict, resp);
 }
@@ -164,7 +206,8 @@ Status SaveSubmitted(App& app, const Request& req, const SessionInfo& session, P
     if (form->existing == nullptr) {
       s = InsertPerson(app.db.get(), form->person, hash, &id, &form->errors);
     } else {
-      s = UpdatePerson(app.db.get(), form->person, hash, &form->errors);
+      s = UpdatePerson(app.db.get(), form->person, hash, &form->errors, session.person_id,
+                       req.client_address());
     }
     if (s.ok()) {
       Log(LogLevel::kInfo, req.client_address(),
@@ -195,6 +238,7 @@ Status HandleEdit(App& app, const Request& req, const SessionInfo& session, Resp
   if (req.IsPost()) return SaveSubmitted(app, req, session, &form, resp);
   form.person = existing;
   form.saved = req.Query("saved") == "1";
+  form.token_revoked = req.Query("revoked") == "1";
   return ShowForm(app, session, form, resp);
 }
 

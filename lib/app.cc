@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bearer_auth.h"
 #include "log.h"
 #include "page.h"
 
@@ -89,7 +90,7 @@ void RenderErrorPage(App& app, const Request& req, const Status& s, Response* re
   }
 }
 
-int RunFastCgi(const char* argv0, Handler handler) {
+int RunFastCgi(const char* argv0, Handler handler, ErrorStyle style) {
   SetLogProgramName(Basename(argv0));
   Config config;
   Status s = LoadConfigFromEnvironment(&config);
@@ -121,7 +122,14 @@ int RunFastCgi(const char* argv0, Handler handler) {
     }
     if (!s.ok()) {
       try {
-        RenderErrorPage(app, req, s, &resp);
+        bool json = style == ErrorStyle::kJson ||
+                    (style == ErrorStyle::kByAccept &&
+                     req.Env("HTTP_ACCEPT").find("application/json") != std::string::npos);
+        if (json) {
+          RenderApiError(req, s, &resp);
+        } else {
+          RenderErrorPage(app, req, s, &resp);
+        }
       } catch (...) {
         resp = Response();
         resp.set_status(500);

@@ -28,11 +28,16 @@ struct App {
 // assume the database connection was checked at the start of the request.
 using Handler = Status (*)(App& app, const Request& req, Response* resp);
 
+// How a program answers errors: admin pages with an HTML page, API
+// programs with JSON (and RFC 6750 headers, see bearer_auth.h), and pages
+// that scripts also call with whichever the request's Accept header asks.
+enum class ErrorStyle { kHtmlPage, kJson, kByAccept };
+
 // Loads the config named by $SITE_CONFIG (exiting with a message naming the
 // bad setting), then serves FastCGI requests until the web server stops us.
 // Every request gets fresh Request/Response objects; no request state
 // outlives its request. Exceptions stop here and answer 500.
-int RunFastCgi(const char* argv0, Handler handler);
+int RunFastCgi(const char* argv0, Handler handler, ErrorStyle style = ErrorStyle::kHtmlPage);
 
 // Answers `resp` with the error page for `s` (status, message, and for 503
 // a Retry-After). Internal details are logged, never shown.

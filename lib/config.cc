@@ -58,6 +58,9 @@ Status ParseConfig(const std::string& text, const std::string& origin, Config* o
   setters["session_absolute_hours"] = num(&c.session_absolute_hours, 1, 24 * 30);
   setters["signin_max_failures"] = num(&c.signin_max_failures, 1, 1000);
   setters["signin_window_minutes"] = num(&c.signin_window_minutes, 1, 24 * 60);
+  setters["token_secret"] = str(&c.token_secret);
+  setters["bearer_max_failures"] = num(&c.bearer_max_failures, 1, 100000);
+  setters["bearer_failure_window_minutes"] = num(&c.bearer_failure_window_minutes, 1, 24 * 60);
   setters["password_iterations"] = num(&c.password_iterations, 100000, 10000000);
   setters["max_form_bytes"] = num(&c.max_form_bytes, 1024, 64 << 20);
   setters["cookie_secure"] = [&c](const std::string& k, const std::string& v) {

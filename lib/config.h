@@ -36,6 +36,13 @@ struct Config {
   int signin_max_failures = 5;
   int signin_window_minutes = 15;
 
+  // Bearer tokens are stored as HMAC-SHA256(token_secret, token); every web
+  // node of one site needs the same secret. Empty: plain SHA-256.
+  std::string token_secret;
+  // Invalid bearer tokens from one address before 429, within the window.
+  int bearer_max_failures = 20;
+  int bearer_failure_window_minutes = 10;
+
   // PBKDF2-HMAC-SHA256 iterations for new password hashes (OWASP 2023: 600,000).
   int password_iterations = 600000;
 

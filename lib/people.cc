@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "password.h"
+#include "token_store.h"
 
 namespace site {
 
@@ -334,7 +335,7 @@ Status InsertPerson(Db* db, const Person& p, const std::string& password_hash, i
 }
 
 Status UpdatePerson(Db* db, const Person& p, const std::string& password_hash,
-                    FieldErrors* errors) {
+                    FieldErrors* errors, int64_t actor_id, const std::string& client_address) {
   Transaction tx(db);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Status s = db->Exec(
@@ -351,6 +352,10 @@ Status UpdatePerson(Db* db, const Person& p, const std::string& password_hash,
   if (!s.ok()) return s;
   if (!p.active || !MayUseAdminSite(p.access)) {
     s = db->Exec("DELETE FROM sessions WHERE person_id = ?", {p.id});
+    if (!s.ok()) return s;
+  }
+  if (!p.active) {
+    s = EndBearerTokenOf(db, p.id, actor_id, client_address);
     if (!s.ok()) return s;
   }
   return tx.Commit();

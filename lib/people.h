@@ -83,9 +83,12 @@ Status InsertPerson(Db* db, const Person& p, const std::string& password_hash, i
 
 // Saves `p` over the stored record p.id. A non-empty `password_hash`
 // replaces the password. Deactivating a person, or taking away their access
-// to the admin site, ends their sessions in the same transaction.
+// to the admin site, ends their sessions in the same transaction;
+// deactivating also ends their bearer token (recorded as done by
+// `actor_id` from `client_address`).
 Status UpdatePerson(Db* db, const Person& p, const std::string& password_hash,
-                    FieldErrors* errors);
+                    FieldErrors* errors, int64_t actor_id = 0,
+                    const std::string& client_address = "");
 
 // Returns the number of people with Admin access who are active.
 Status CountActiveAdmins(Db* db, int64_t* count);

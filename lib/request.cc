@@ -106,4 +106,14 @@ std::string Request::Cookie(const std::string& name) const {
   return it == cookies_.end() ? std::string() : it->second;
 }
 
+std::optional<int64_t> ParseId(const std::string& text) {
+  if (text.empty() || text.size() > 10 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  int64_t id = std::stoll(text);
+  if (id <= 0) return std::nullopt;
+  return id;
+}
+
 }  // namespace site

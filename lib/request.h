@@ -7,7 +7,9 @@
 // only from the query string: a value never moves between the two.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,5 +49,9 @@ class Request {
   Fields form_;
   std::map<std::string, std::string> cookies_;
 };
+
+// Parses a record id from a query parameter or form field: 1 to 10 digits,
+// greater than zero. Returns nullopt for anything else.
+std::optional<int64_t> ParseId(const std::string& text);
 
 }  // namespace site

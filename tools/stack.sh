@@ -103,6 +103,11 @@ CONF
     chgrp "$WEB_GROUP" "$VAR/site.conf.new"
     mv "$VAR/site.conf.new" "$VAR/site.conf"
   fi
+  # Bearer tokens are stored as HMAC-SHA256 under this secret (every web
+  # node of the site shares it). Added once; changing it ends every token.
+  if ! grep -q '^token_secret' "$VAR/site.conf"; then
+    echo "token_secret = $(random_hex 32)" >> "$VAR/site.conf"
+  fi
 }
 
 stop_db() {

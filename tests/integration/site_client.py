@@ -14,6 +14,15 @@ import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
+
+# The password of every person the tests make.
+PASSWORD = "correct horse battery staple"
+
+
+def tag(prefix=""):
+    """`prefix` plus a short random suffix, so that each test's people are its own."""
+    return prefix + uuid.uuid4().hex[:8]
 
 
 class Site:
@@ -144,6 +153,14 @@ class Browser:
         if r.status != 303:
             raise AssertionError(f"sign-in of {username} failed: {r}")
         return r
+
+    def person_form(self, **fields):
+        """The People edit form as a browser submits it, with `fields` changed.
+        A field set to None is left out (an unchecked checkbox)."""
+        data = {"csrf_token": self.csrf(), "first_name": "Test", "last_name": "", "email": "",
+                "username": "", "access": "none", "active": "1"}
+        data.update(fields)
+        return {k: v for k, v in data.items() if v is not None}
 
     def csrf(self):
         """The session's CSRF token, as the People page carries it."""

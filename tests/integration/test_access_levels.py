@@ -2,23 +2,12 @@
 showed: Admin, Content Manager, and plain person records."""
 import re
 import unittest
-import uuid
 
-from site_client import Browser
+from site_client import PASSWORD, Browser, tag
 import site_client
 
-PASSWORD = "correct horse battery staple"
 
 
-def tag():
-    return uuid.uuid4().hex[:8]
-
-
-def form(b, **fields):
-    data = {"csrf_token": b.csrf(), "first_name": "Test", "last_name": "", "email": "",
-            "username": "", "access": "none", "active": "1"}
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def access_options(page):
@@ -42,7 +31,7 @@ class ContentManagerTest(unittest.TestCase):
         fields = dict(first_name="Test", last_name=self.admin_name, username=self.admin_name,
                       access="admin")
         fields.update(changes)
-        return form(self.b, **fields)
+        return self.b.person_form(**fields)
 
     def test_may_use_the_people_pages_and_edit_a_plain_person(self):
         self.assertEqual(self.b.get("/people").status, 200)
@@ -50,12 +39,12 @@ class ContentManagerTest(unittest.TestCase):
         page = self.b.get(f"/people/edit?id={pid}")
         self.assertEqual(page.status, 200)
         self.assertEqual(access_options(page), ["none", "content_manager"])
-        r = self.b.post(f"/people/edit?id={pid}", form(self.b, first_name="Edited"))
+        r = self.b.post(f"/people/edit?id={pid}", self.b.person_form(first_name="Edited"))
         self.assertEqual(r.status, 303)
 
     def test_may_grant_content_manager(self):
         t = tag()
-        r = self.b.post("/people/new", form(self.b, username=f"newcm{t}", access="content_manager"))
+        r = self.b.post("/people/new", self.b.person_form(username=f"newcm{t}", access="content_manager"))
         self.assertEqual(r.status, 303)
         self.assertEqual(self.site.sql(f"SELECT access FROM people WHERE username = 'newcm{t}'"),
                          [["content_manager"]])
@@ -63,11 +52,11 @@ class ContentManagerTest(unittest.TestCase):
     def test_cannot_grant_admin(self):
         pid = self.site.add_person(f"want{tag()}", "none")
         r = self.b.post(f"/people/edit?id={pid}",
-                        form(self.b, username=f"want{tag()}", access="admin"))
+                        self.b.person_form(username=f"want{tag()}", access="admin"))
         self.assertEqual(r.status, 422)
         self.assertEqual(r.field_error("access"), "Only an Admin can grant Admin access.")
         self.assertEqual(self.site.sql(f"SELECT access FROM people WHERE id = {pid}"), [["none"]])
-        r = self.b.post("/people/new", form(self.b, username=f"new{tag()}", access="admin"))
+        r = self.b.post("/people/new", self.b.person_form(username=f"new{tag()}", access="admin"))
         self.assertEqual(r.status, 422)
 
     def test_cannot_remove_admin_access(self):
@@ -100,7 +89,7 @@ class ContentManagerTest(unittest.TestCase):
 
     def test_cannot_change_own_access(self):
         r = self.b.post(f"/people/edit?id={self.cm_id}",
-                        form(self.b, username=self.cm_name, access="none"))
+                        self.b.person_form(username=self.cm_name, access="none"))
         self.assertEqual(r.status, 422)
         self.assertEqual(r.field_error("access"), "You cannot change your own access level.")
 
@@ -121,20 +110,20 @@ class AdminTest(unittest.TestCase):
         pid = self.site.add_person(f"promote{t}", "content_manager", PASSWORD)
         page = self.b.get(f"/people/edit?id={pid}")
         self.assertEqual(access_options(page), ["none", "content_manager", "admin"])
-        r = self.b.post(f"/people/edit?id={pid}", form(self.b, username=f"promote{t}", access="admin"))
+        r = self.b.post(f"/people/edit?id={pid}", self.b.person_form(username=f"promote{t}", access="admin"))
         self.assertEqual(r.status, 303)
         self.assertEqual(self.site.sql(f"SELECT access FROM people WHERE id = {pid}"), [["admin"]])
 
     def test_admin_cannot_demote_or_deactivate_self(self):
         r = self.b.post(f"/people/edit?id={self.id}",
-                        form(self.b, username=self.name, access="content_manager", active=None))
+                        self.b.person_form(username=self.name, access="content_manager", active=None))
         self.assertEqual(r.status, 422)
         self.assertEqual(r.field_error("access"), "You cannot change your own access level.")
         self.assertEqual(r.field_error("active"), "You cannot deactivate your own account.")
 
     def test_unknown_access_value_grants_nothing(self):
         pid = self.site.add_person(f"odd{tag()}", "none")
-        r = self.b.post(f"/people/edit?id={pid}", form(self.b, access="superuser"))
+        r = self.b.post(f"/people/edit?id={pid}", self.b.person_form(access="superuser"))
         self.assertEqual(r.status, 303)
         self.assertEqual(self.site.sql(f"SELECT access FROM people WHERE id = {pid}"), [["none"]])
 

@@ -1,8 +1,7 @@
 """siteadmin, the hosts' command-line tool, against the real database."""
 import unittest
-import uuid
 
-from site_client import Browser
+from site_client import PASSWORD, Browser, tag
 import site_client
 
 
@@ -11,7 +10,7 @@ class AdminToolTest(unittest.TestCase):
         self.site = site_client.SITE
 
     def test_add_person_with_password_from_stdin_then_sign_in(self):
-        name = f"tool{uuid.uuid4().hex[:8]}"
+        name = f"tool{tag()}"
         r = self.site.admin_tool("add-person", "--username", name, "--access", "content_manager",
                                  "--password-stdin", stdin="a password from stdin\n")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -19,7 +18,7 @@ class AdminToolTest(unittest.TestCase):
         self.assertEqual(Browser().sign_in(name, "a password from stdin").status, 303)
 
     def test_set_password_resets_a_lost_password_and_ends_sessions(self):
-        name = f"lost{uuid.uuid4().hex[:8]}"
+        name = f"lost{tag()}"
         self.site.add_person(name, "admin", "the original password")
         b = Browser()
         b.sign_in_ok(name, "the original password")
@@ -47,7 +46,7 @@ class AdminToolTest(unittest.TestCase):
         self.assertIn("--access must be", r.stderr)
 
     def test_list_shows_people(self):
-        name = f"listed{uuid.uuid4().hex[:8]}"
+        name = f"listed{tag()}"
         self.site.add_person(name, "none", first="Listed", last="Person")
         r = self.site.admin_tool("list", name)
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -4,12 +4,10 @@ Apache or its FastCGI processes."""
 import subprocess
 import time
 import unittest
-import uuid
 
-from site_client import Browser
+from site_client import PASSWORD, Browser, tag
 import site_client
 
-PASSWORD = "correct horse battery staple"
 
 
 class DatabaseOutageTest(unittest.TestCase):
@@ -24,7 +22,7 @@ class DatabaseOutageTest(unittest.TestCase):
 
     def test_503_while_down_then_recovery(self):
         self.site = site_client.SITE
-        name = f"outage{uuid.uuid4().hex[:8]}"
+        name = f"outage{tag()}"
         self.site.add_person(name, "admin", PASSWORD)
         b = Browser()
         b.sign_in_ok(name, PASSWORD)

@@ -5,23 +5,12 @@ import http.client
 import re
 import urllib.parse
 import unittest
-import uuid
 
-from site_client import Browser
+from site_client import PASSWORD, Browser, tag
 import site_client
 
-PASSWORD = "correct horse battery staple"
 
 
-def tag():
-    return uuid.uuid4().hex[:8]
-
-
-def person_form(b, **fields):
-    data = {"csrf_token": b.csrf(), "first_name": "", "last_name": "", "email": "",
-            "username": "", "access": "none", "active": "1"}
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def ids_in_list(page):
@@ -40,7 +29,7 @@ class PeopleTest(unittest.TestCase):
         self.b.sign_in_ok(self.admin, PASSWORD)
 
     def add(self, **fields):
-        return self.b.post("/people/new", person_form(self.b, **fields))
+        return self.b.post("/people/new", self.b.person_form(**fields))
 
     def test_add_person_then_edit_page_says_saved(self):
         t = tag()
@@ -98,7 +87,7 @@ class PeopleTest(unittest.TestCase):
         t = tag()
         pid = self.site.add_person(f"edit{t}", "none", first="Old", last="Name")
         r = self.b.post(f"/people/edit?id={pid}",
-                        person_form(self.b, first_name="New", last_name="Name",
+                        self.b.person_form(first_name="New", last_name="Name",
                                     email=f"new{t}@example.com", username=f"edit{t}"))
         self.assertEqual(r.status, 303)
         self.assertEqual(r.location, f"/people/edit?id={pid}&saved=1")
@@ -113,7 +102,7 @@ class PeopleTest(unittest.TestCase):
         victim = Browser()
         victim.sign_in_ok(f"deact{t}", PASSWORD)
         r = self.b.post(f"/people/edit?id={pid}",
-                        person_form(self.b, first_name="Test", last_name="x", username=f"deact{t}",
+                        self.b.person_form(first_name="Test", last_name="x", username=f"deact{t}",
                                     access="content_manager", active=None))
         self.assertEqual(r.status, 303)
         self.assertEqual(self.site.sql(f"SELECT active FROM people WHERE id = {pid}"), [["0"]])
@@ -124,14 +113,14 @@ class PeopleTest(unittest.TestCase):
         t = tag()
         pid = self.site.add_person(f"pw{t}", "content_manager")
         r = self.b.post(f"/people/edit?id={pid}",
-                        person_form(self.b, first_name="Test", username=f"pw{t}",
+                        self.b.person_form(first_name="Test", username=f"pw{t}",
                                     access="content_manager", password="a brand new password"))
         self.assertEqual(r.status, 303)
         self.assertEqual(Browser().sign_in(f"pw{t}", "a brand new password").status, 303)
 
     def test_a_form_over_one_mib_is_refused_with_413_and_changes_nothing(self):
         before = self.site.sql("SELECT COUNT(*) FROM people")
-        big = person_form(self.b, first_name="x" * (1 << 20), last_name="Big")
+        big = self.b.person_form(first_name="x" * (1 << 20), last_name="Big")
         body = urllib.parse.urlencode(big).encode()
         self.assertEqual(self.b.request("POST", "/people/new", data=body).status, 413)
         # Chunked, so with no Content-Length for Apache to judge up front.
@@ -157,7 +146,7 @@ class PeopleTest(unittest.TestCase):
         other = Browser()
         other.sign_in_ok(self.admin, PASSWORD)
         for token in (None, "", "0" * 64, other.csrf()):
-            data = person_form(self.b, first_name="Changed", username=f"csrf{t}")
+            data = self.b.person_form(first_name="Changed", username=f"csrf{t}")
             if token is None:
                 del data["csrf_token"]
             else:

@@ -8,10 +8,9 @@ import re
 import time
 import unittest
 
-from site_client import Browser
+from site_client import PASSWORD, Browser
 import site_client
 
-PASSWORD = "correct horse battery staple"
 TARGET = 100_000
 
 

@@ -2,18 +2,16 @@
 Timeouts are tested by moving the session's timestamps back in the
 database, never by waiting."""
 import unittest
-import uuid
 
-from site_client import Browser
+from site_client import PASSWORD, Browser, tag
 import site_client
 
-PASSWORD = "correct horse battery staple"
 
 
 class SessionTest(unittest.TestCase):
     def setUp(self):
         self.site = site_client.SITE
-        self.username = f"sess{uuid.uuid4().hex[:8]}"
+        self.username = f"sess{tag()}"
         self.person_id = self.site.add_person(self.username, "admin", PASSWORD)
         self.browser = Browser()
         self.browser.sign_in_ok(self.username, PASSWORD)

@@ -1,23 +1,18 @@
 """Sign-in, sign-out and sign-in throttling, through Apache and MariaDB."""
 import unittest
-import uuid
 
-from site_client import Browser
+from site_client import PASSWORD, Browser, tag
 import site_client
 
-PASSWORD = "correct horse battery staple"
 GENERIC = "Incorrect username or password."
 
-
-def unique(prefix):
-    return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
 class SignInTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.site = site_client.SITE
-        cls.admin = unique("admin")
+        cls.admin = tag("admin")
         cls.site.add_person(cls.admin, "admin", PASSWORD, first="Ada", last="Admin")
 
     def tearDown(self):
@@ -60,21 +55,21 @@ class SignInTest(unittest.TestCase):
 
     def test_wrong_password_and_unknown_user_get_the_same_generic_message(self):
         wrong = Browser().sign_in(self.admin, "not the password at all")
-        unknown = Browser().sign_in(unique("nobody"), PASSWORD)
+        unknown = Browser().sign_in(tag("nobody"), PASSWORD)
         for r in (wrong, unknown):
             self.assertEqual(r.status, 200)
             self.assertIn(GENERIC, r.body)
             self.assertIsNone(r.location)
 
     def test_person_without_admin_site_access_cannot_sign_in(self):
-        plain = unique("plain")
+        plain = tag("plain")
         self.site.add_person(plain, "none", PASSWORD)
         r = Browser().sign_in(plain, PASSWORD)
         self.assertIn(GENERIC, r.body)
         self.assertNotEqual(r.status, 303)
 
     def test_inactive_person_cannot_sign_in(self):
-        name = unique("gone")
+        name = tag("gone")
         pid = self.site.add_person(name, "admin", PASSWORD)
         self.site.sql(f"UPDATE people SET active = 0 WHERE id = {pid}")
         r = Browser().sign_in(name, PASSWORD)
@@ -141,7 +136,7 @@ class ThrottleTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.site = site_client.SITE
-        cls.user = unique("throttle")
+        cls.user = tag("throttle")
         cls.site.add_person(cls.user, "admin", PASSWORD)
 
     def tearDown(self):

@@ -1,0 +1,82 @@
+// /createBearerToken (POST): the "Create Bearer Token" button of the People
+// edit page. Creates a token for the person whose record is open
+// (form field person_id), replacing their previous one.
+//
+// Signed-in Admins only, with the session's CSRF token, whatever the page
+// showed. The page's script asks for JSON (Accept: application/json) and
+// shows the token in a dialog; without JavaScript the form posts normally
+// and the same content comes back as a page. Either way this response is
+// the only one that ever holds the token (Cache-Control: no-store).
+#include <nlohmann/json.hpp>
+
+#include "app.h"
+#include "log.h"
+#include "page.h"
+#include "people.h"
+#include "session.h"
+#include "token_store.h"
+
+namespace site {
+namespace {
+
+bool WantsJson(const Request& req) {
+  return req.Env("HTTP_ACCEPT").find("application/json") != std::string::npos;
+}
+
+Status HandleCreateBearerToken(App& app, const Request& req, Response* resp) {
+  if (!req.IsPost()) {
+    resp->SetHeader("Allow", "POST");
+    return Status::BadRequest("Use the Create Bearer Token button on a person's record.");
+  }
+  std::optional<SessionInfo> session;
+  Status s = FindSession(app.db.get(), app.config, req, &session);
+  if (!s.ok()) return s;
+  if (!session) return Status::Unauthorized("Your session has ended. Sign in again.");
+  s = CheckCsrf(*session, req);
+  if (!s.ok()) return s;
+  if (session->access != Access::kAdmin) {
+    return Status::Forbidden("Only an Admin can create bearer tokens.");
+  }
+  std::optional<int64_t> id = ParseId(req.Form("person_id"));
+  if (!id) return Status::NotFound("There is no person with this id.");
+  int64_t person_id = *id;
+  Person person;
+  s = GetPerson(app.db.get(), person_id, &person);
+  if (!s.ok()) return s;
+
+  NewToken created;
+  s = CreateBearerToken(app.db.get(), app.config.token_secret, person_id, session->person_id,
+                        req.client_address(), &created);
+  if (!s.ok()) return s;
+  // Who and for whom, never the token.
+  Log(LogLevel::kInfo, req.client_address(),
+      "person " + std::to_string(session->person_id) + " created a bearer token for person " +
+          std::to_string(person_id) + (created.replaced ? " (replacing the previous one)" : ""));
+
+  std::string expires = created.expires_at + " UTC";
+  if (WantsJson(req)) {
+    nlohmann::json body = {{"token", created.token},
+                           {"hint", created.hint},
+                           {"created_at", created.created_at + " UTC"},
+                           {"expires_at", expires},
+                           {"replaced", created.replaced},
+                           {"person", {{"id", person_id}, {"name", person.DisplayName()}}}};
+    resp->SetHeader("Content-Type", "application/json; charset=utf-8");
+    resp->set_body(body.dump(2) + "\n");
+    return Status::OK();
+  }
+  auto dict = NewPage("Your new bearer token", &*session);
+  dict->SetValue("TOKEN", created.token);
+  dict->SetValue("EXPIRES_AT", expires);
+  dict->SetValue("PERSON_NAME", person.DisplayName());
+  dict->SetIntValue("PERSON_ID", static_cast<long>(person_id));
+  if (created.replaced) dict->ShowSection("REPLACED");
+  return RenderPage(app, "token_created.tpl", *dict, resp);
+}
+
+}  // namespace
+}  // namespace site
+
+int main(int, char** argv) {
+  return site::RunFastCgi(argv[0], site::HandleCreateBearerToken, site::ErrorStyle::kByAccept);
+}

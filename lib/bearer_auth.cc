@@ -1,0 +1,216 @@
+#include "bearer_auth.h"
+
+#include <nlohmann/json.hpp>
+
+#include "bearer_token.h"
+#include "log.h"
+#include "people.h"
+
+namespace site {
+
+const char kAuthRequiredMessage[] = "Authentication required";
+const char kTokenExpiredMessage[] = "Token has expired";
+const char kTokenInvalidMessage[] =
+    "Token is not valid; it may have been replaced by a newer token";
+const char kAdminRequiredMessage[] = "Admin access required";
+const char kUnavailableMessage[] = "Service temporarily unavailable; please try again later";
+
+namespace {
+
+const char kTooManyMessage[] =
+    "Too many failed authentication attempts from your address; try again later";
+const char kRealm[] = "site";
+
+bool IsSpace(char c) { return c == ' ' || c == '\t'; }
+
+// Counts a presented token that is malformed or unknown. Returns
+// TooManyRequests when the address is over its limit, else `failure`.
+Status FailAttempt(Db* db, const Config& config, const std::string& address, int64_t failures,
+                   const Status& failure) {
+  if (failures >= config.bearer_max_failures) {
+    Log(LogLevel::kWarning, address, "bearer authentication refused: too many failures");
+    return Status::TooManyRequests(kTooManyMessage);
+  }
+  Status s = db->Exec(
+      "INSERT INTO bearer_auth_failures (client_address, failed_at) VALUES (?, UTC_TIMESTAMP(6))",
+      {address});
+  if (!s.ok()) return s;
+  s = db->Exec(
+      "DELETE FROM bearer_auth_failures WHERE failed_at < UTC_TIMESTAMP(6) - INTERVAL ? MINUTE "
+      "LIMIT 100",
+      {static_cast<int64_t>(config.bearer_failure_window_minutes)});
+  if (!s.ok()) return s;
+  Log(LogLevel::kWarning, address, "bearer authentication failed: " + failure.message());
+  return failure;
+}
+
+}  // namespace
+
+BearerHeader ParseBearerHeader(const std::string& header, std::string* token) {
+  token->clear();
+  if (header.size() > kMaxAuthorizationBytes) return BearerHeader::kMalformed;
+  size_t b = 0, e = header.size();
+  while (b < e && IsSpace(header[b])) ++b;
+  while (e > b && IsSpace(header[e - 1])) --e;
+  if (b == e) return BearerHeader::kAbsent;
+  size_t scheme_end = b;
+  while (scheme_end < e && !IsSpace(header[scheme_end])) ++scheme_end;
+  std::string scheme = header.substr(b, scheme_end - b);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool bearer = scheme == "bearer";
+  for (size_t i = b; i < e; ++i) {
+    unsigned char c = static_cast<unsigned char>(header[i]);
+    if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+      return bearer ? BearerHeader::kMalformed : BearerHeader::kAbsent;
+    }
+  }
+  if (!bearer) return BearerHeader::kAbsent;
+  size_t t = scheme_end;
+  while (t < e && IsSpace(header[t])) ++t;
+  std::string candidate = header.substr(t, e - t);
+  if (!IsWellFormedBearerToken(candidate)) return BearerHeader::kMalformed;
+  *token = std::move(candidate);
+  return BearerHeader::kWellFormed;
+}
+
+Status AuthenticateBearer(Db* db, const Config& config, const Request& req, BearerIdentity* who) {
+  std::string token;
+  BearerHeader parsed = ParseBearerHeader(req.Env("HTTP_AUTHORIZATION"), &token);
+  if (parsed == BearerHeader::kAbsent) return Status::Unauthorized(kAuthRequiredMessage);
+
+  const std::string& address = req.client_address();
+  const int64_t window = config.bearer_failure_window_minutes;
+  if (parsed == BearerHeader::kMalformed) {
+    std::vector<DbRow> rows;
+    Status s = db->Query(
+        "SELECT COUNT(*) FROM bearer_auth_failures WHERE client_address = ? "
+        "AND failed_at >= UTC_TIMESTAMP(6) - INTERVAL ? MINUTE",
+        {address, window}, &rows);
+    if (!s.ok()) return s;
+    return FailAttempt(db, config, address, rows.empty() ? 0 : rows[0].Int(0),
+                       Status::Unauthorized(kAuthRequiredMessage));
+  }
+
+  // One round trip: the token (by its unique digest), its person, and this
+  // address's recent failures (by index).
+  std::vector<DbRow> rows;
+  Status s = db->Query(
+      "SELECT t.person_id, t.hint, t.created_at, t.expires_at, t.expires_at <= UTC_TIMESTAMP(), "
+      "TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), t.expires_at), "
+      "t.last_used_at IS NULL OR t.last_used_at < UTC_TIMESTAMP() - INTERVAL 60 SECOND, "
+      "p.username, p.first_name, p.last_name, p.access, p.active, "
+      "(SELECT COUNT(*) FROM bearer_auth_failures f WHERE f.client_address = ? "
+      " AND f.failed_at >= UTC_TIMESTAMP(6) - INTERVAL ? MINUTE) "
+      "FROM (SELECT 1) one LEFT JOIN bearer_tokens t ON t.token_digest = ? "
+      "LEFT JOIN people p ON p.id = t.person_id",
+      {address, window, BearerTokenDigest(token, config.token_secret)}, &rows);
+  if (!s.ok()) return s;
+  if (rows.empty()) return Status::Internal("token lookup returned no row");
+  const DbRow& r = rows[0];
+  int64_t failures = r.Int(12);
+  if (failures >= config.bearer_max_failures) {
+    // Even a valid token waits: the address is refused for a while.
+    Log(LogLevel::kWarning, address, "bearer authentication refused: too many failures");
+    return Status::TooManyRequests(kTooManyMessage);
+  }
+  if (r.IsNull(0)) {
+    return FailAttempt(db, config, address, failures, Status::Unauthorized(kTokenInvalidMessage));
+  }
+  // A token whose person is inactive is no longer valid (and not a guess).
+  if (r.Int(11) == 0) return Status::Unauthorized(kTokenInvalidMessage);
+  if (r.Int(4) != 0) return Status::Unauthorized(kTokenExpiredMessage);
+
+  BearerIdentity id;
+  id.person_id = r.Int(0);
+  id.hint = r.Str(1);
+  id.created_at = r.Str(2);
+  id.expires_at = r.Str(3);
+  id.days_left = (r.Int(5) + 86399) / 86400;  // a part-day counts as a day left
+  id.username = r.Str(7);
+  Person person;
+  person.first_name = r.Str(8);
+  person.last_name = r.Str(9);
+  id.display_name = person.DisplayName();
+  if (!AccessFromDb(r.Str(10), &id.access)) id.access = Access::kNone;
+  if (r.Int(6) != 0) {
+    s = db->Exec(
+        "UPDATE bearer_tokens SET last_used_at = UTC_TIMESTAMP(), last_used_address = ? "
+        "WHERE person_id = ?",
+        {address, id.person_id});
+    if (!s.ok()) return s;
+  }
+  *who = std::move(id);
+  return Status::OK();
+}
+
+void SetTokenExpirationHeader(const BearerIdentity& who, Response* resp) {
+  resp->SetHeader(kTokenExpirationHeader, who.expires_at + " UTC");
+}
+
+namespace {
+
+void SetJson(Response* resp, int status, const nlohmann::json& body) {
+  resp->set_status(status);
+  resp->SetHeader("Content-Type", "application/json; charset=utf-8");
+  resp->set_body(body.dump(2) + "\n");
+}
+
+std::string ErrorCode(int http_status) {
+  switch (http_status) {
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 409: return "conflict";
+    case 413: return "too_large";
+    case 422: return "invalid";
+    case 429: return "too_many_requests";
+    case 503: return "unavailable";
+  }
+  return "internal_error";
+}
+
+// RFC 6750 section 3: quoted-string values; ours never hold quotes.
+std::string Challenge(const std::string& error, const std::string& description) {
+  std::string c = std::string("Bearer realm=\"") + kRealm + "\"";
+  if (!error.empty()) c += ", error=\"" + error + "\", error_description=\"" + description + "\"";
+  return c;
+}
+
+}  // namespace
+
+bool RequireAdminOrReply(const BearerIdentity& who, const Request& req, Response* resp) {
+  if (who.access == Access::kAdmin) return true;
+  resp->SetHeader("WWW-Authenticate", Challenge("insufficient_scope", kAdminRequiredMessage));
+  SetJson(resp, 403,
+          {{"error", "forbidden"},
+           {"message", kAdminRequiredMessage},
+           {"person", {{"username", who.username}, {"access", AccessLabel(who.access)}}}});
+  return false;
+}
+
+void RenderApiError(const Request& req, const Status& s, Response* resp) {
+  int code = HttpStatusOf(s);
+  std::string message = s.message();
+  if (code == 500) {
+    Log(LogLevel::kError, req.client_address(), "500 for " + req.Env("REQUEST_URI") + ": " +
+                                                    s.ToString());
+    message = "Internal error; please try again, and tell the site administrator if it persists";
+  } else if (code == 503) {
+    message = kUnavailableMessage;
+  }
+  *resp = Response();
+  if (code == 401) {
+    std::string token;
+    bool presented =
+        ParseBearerHeader(req.Env("HTTP_AUTHORIZATION"), &token) != BearerHeader::kAbsent;
+    resp->SetHeader("WWW-Authenticate", presented ? Challenge("invalid_token", message)
+                                                  : Challenge("", ""));
+  }
+  if (code == 429) resp->SetHeader("Retry-After", "60");
+  if (code == 503) resp->SetHeader("Retry-After", "30");
+  SetJson(resp, code, {{"error", ErrorCode(code)}, {"message", message}});
+}
+
+}  // namespace site

@@ -1,0 +1,76 @@
+// The shared auth library of the API programs: reads the bearer token from
+// the Authorization header that the web server passes (HTTP_AUTHORIZATION),
+// never from the query string or a form field, and answers as MISSION.md's
+// table says (RFC 6750).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "access.h"
+#include "config.h"
+#include "db.h"
+#include "request.h"
+#include "response.h"
+#include "status.h"
+
+namespace site {
+
+// The messages of the table, verbatim: build servers' logs show them.
+extern const char kAuthRequiredMessage[];   // "Authentication required"
+extern const char kTokenExpiredMessage[];   // "Token has expired"
+extern const char kTokenInvalidMessage[];   // not valid, may have been replaced
+extern const char kAdminRequiredMessage[];  // "Admin access required"
+extern const char kUnavailableMessage[];    // temporarily unavailable
+
+// Longest Authorization header we look at; longer ones are malformed,
+// refused before any decoding (lighttpd's mod_auth caps credentials too).
+constexpr size_t kMaxAuthorizationBytes = 512;
+
+enum class BearerHeader {
+  kAbsent,     // no header, an empty one, or another scheme (Basic, ...)
+  kMalformed,  // the Bearer scheme, but no token or not one of ours
+  kWellFormed  // a token with our prefix, length, alphabet and checksum
+};
+
+// Parses an Authorization header value. The scheme is case-insensitive;
+// spaces and tabs around the token are allowed; anything else (a second
+// token, control characters, non-ASCII, a bad checksum) is malformed. Sets
+// *token only for kWellFormed. Needs no database.
+BearerHeader ParseBearerHeader(const std::string& header, std::string* token);
+
+// Who a token acts as, read at this request.
+struct BearerIdentity {
+  int64_t person_id = 0;
+  std::string username;
+  std::string display_name;
+  Access access = Access::kNone;
+  std::string hint;
+  std::string created_at;  // UTC, "YYYY-MM-DD HH:MM:SS"
+  std::string expires_at;
+  int64_t days_left = 0;   // whole days until expiry
+};
+
+// Authenticates the request's bearer token. Returns OK with *who filled, or
+// Unauthorized (kAuthRequired/kTokenExpired/kTokenInvalid), TooManyRequests
+// (too many invalid tokens from this address lately) or Unavailable.
+// The person's access and active flag are read now, not at creation. Records
+// last use at most once a minute per token: one indexed lookup otherwise.
+Status AuthenticateBearer(Db* db, const Config& config, const Request& req, BearerIdentity* who);
+
+// The header every authenticated response carries, like GitHub's
+// GitHub-Authentication-Token-Expiration: "2027-11-28 06:04:30 UTC".
+constexpr char kTokenExpirationHeader[] = "Authentication-Token-Expiration";
+void SetTokenExpirationHeader(const BearerIdentity& who, Response* resp);
+
+// Returns true iff `who` has Admin access; otherwise answers `resp` with
+// 403 "Admin access required" (RFC 6750 insufficient_scope) and returns false.
+bool RequireAdminOrReply(const BearerIdentity& who, const Request& req, Response* resp);
+
+// Answers `resp` with the JSON error for `s`: {"error": ..., "message": ...},
+// and for 401 a WWW-Authenticate header (with error="invalid_token" and an
+// error_description when a bearer token was presented), for 429/503 a
+// Retry-After.
+void RenderApiError(const Request& req, const Status& s, Response* resp);
+
+}  // namespace site

@@ -1,0 +1,51 @@
+// Bearer tokens: their format, checksum, digest and expiry.
+//
+// A token reads  adminbt_<43 base62 characters><6 base62 characters>
+//   - "adminbt_" is a fixed prefix, so secret scanners can find leaked tokens;
+//   - the 43 characters are drawn uniformly from [0-9A-Za-z] with OpenSSL's
+//     CSPRNG: 43 x log2(62) = 256.03 bits;
+//   - the last 6 are a checksum (the first 32 bits of SHA-256 over prefix and
+//     body, in base62), so a mistyped or truncated token is refused before
+//     any database lookup, as GitHub's and GitLab's tokens are.
+// Only a digest of the token is stored (HMAC-SHA256 keyed with the site's
+// token_secret, or plain SHA-256 without one), with a non-secret hint.
+#pragma once
+
+#include <ctime>
+#include <string>
+
+#include "status.h"
+
+namespace site {
+
+constexpr char kTokenPrefix[] = "adminbt_";
+constexpr size_t kTokenPrefixLength = sizeof(kTokenPrefix) - 1;
+constexpr size_t kTokenRandomChars = 43;
+constexpr size_t kTokenChecksumChars = 6;
+constexpr size_t kTokenLength = kTokenPrefixLength + kTokenRandomChars + kTokenChecksumChars;
+
+// Makes a new token from the CSPRNG.
+Status NewBearerToken(std::string* token);
+
+// Returns true iff `token` has the prefix, the length, only base62
+// characters, and a matching checksum.
+bool IsWellFormedBearerToken(const std::string& token);
+
+// The digest stored for `token`: 64 hex characters.
+std::string BearerTokenDigest(const std::string& token, const std::string& secret);
+
+// The non-secret hint shown on the person's record: "adminbt_…" plus the
+// token's last 4 characters.
+std::string BearerTokenHint(const std::string& token);
+
+// Returns the expiry of a token created at `created` (UTC seconds): the same
+// time one calendar year later; a token created on 29 February expires on
+// 28 February of the next year.
+std::time_t BearerTokenExpiry(std::time_t created);
+
+// Formats UTC seconds as "YYYY-MM-DD HH:MM:SS" (the database's DATETIME).
+std::string FormatUtc(std::time_t t);
+// Parses "YYYY-MM-DD HH:MM:SS" as UTC; returns false if malformed.
+bool ParseUtc(const std::string& text, std::time_t* out);
+
+}  // namespace site

@@ -1,0 +1,141 @@
+#include "token_store.h"
+
+#include "bearer_token.h"
+
+namespace site {
+
+namespace {
+
+DbValue ActorValue(int64_t actor_id) {
+  if (actor_id <= 0) return nullptr;
+  return actor_id;
+}
+
+Status RecordEvent(Db* db, int64_t person_id, int64_t actor_id, const char* event,
+                   const std::string& hint, const std::string& client_address) {
+  return db->Exec(
+      "INSERT INTO bearer_token_events (person_id, actor_id, event, hint, client_address, "
+      "created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
+      {person_id, ActorValue(actor_id), std::string(event), hint, client_address});
+}
+
+}  // namespace
+
+Status CreateBearerToken(Db* db, const std::string& secret, int64_t person_id, int64_t actor_id,
+                         const std::string& client_address, NewToken* out) {
+  std::string token;
+  Status s = NewBearerToken(&token);
+  if (!s.ok()) return s;
+
+  Transaction tx(db);
+  if (!tx.begin_status().ok()) return tx.begin_status();
+  // Locking the person's row serializes concurrent creations for them, so
+  // "replaced" is exact and the last writer's token is the one that stays.
+  std::vector<DbRow> rows;
+  s = db->Query("SELECT active, UTC_TIMESTAMP() FROM people WHERE id = ? FOR UPDATE", {person_id},
+                &rows);
+  if (!s.ok()) return s;
+  if (rows.empty()) return Status::NotFound("There is no person with this id.");
+  if (rows[0].Int(0) == 0) {
+    return Status::Conflict("This person is inactive; activate them before creating a token.");
+  }
+  std::time_t now = 0;
+  if (!ParseUtc(rows[0].Str(1), &now)) return Status::Internal("bad database time");
+  std::string created_at = FormatUtc(now);
+  std::string expires_at = FormatUtc(BearerTokenExpiry(now));
+
+  s = db->Query("SELECT hint FROM bearer_tokens WHERE person_id = ?", {person_id}, &rows);
+  if (!s.ok()) return s;
+  bool replaced = !rows.empty();
+  std::string hint = BearerTokenHint(token);
+  s = db->Exec(
+      "INSERT INTO bearer_tokens (person_id, token_digest, hint, created_at, expires_at, "
+      "created_by, last_used_at, last_used_address) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL) "
+      "ON DUPLICATE KEY UPDATE token_digest = VALUES(token_digest), hint = VALUES(hint), "
+      "created_at = VALUES(created_at), expires_at = VALUES(expires_at), "
+      "created_by = VALUES(created_by), last_used_at = NULL, last_used_address = NULL",
+      {person_id, BearerTokenDigest(token, secret), hint, created_at, expires_at,
+       ActorValue(actor_id)});
+  if (!s.ok()) return s;
+  s = RecordEvent(db, person_id, actor_id, replaced ? "replaced" : "created", hint,
+                  client_address);
+  if (!s.ok()) return s;
+  s = tx.Commit();
+  if (!s.ok()) return s;
+  out->token = std::move(token);
+  out->hint = hint;
+  out->created_at = created_at;
+  out->expires_at = expires_at;
+  out->replaced = replaced;
+  return Status::OK();
+}
+
+namespace {
+
+// Deletes the token and records `event`; *had says whether there was one.
+Status DeleteToken(Db* db, int64_t person_id, int64_t actor_id, const std::string& address,
+                   const char* event, bool* had) {
+  std::vector<DbRow> rows;
+  Status s = db->Query("SELECT hint FROM bearer_tokens WHERE person_id = ? FOR UPDATE",
+                       {person_id}, &rows);
+  if (!s.ok()) return s;
+  *had = !rows.empty();
+  if (!*had) return Status::OK();
+  s = db->Exec("DELETE FROM bearer_tokens WHERE person_id = ?", {person_id});
+  if (!s.ok()) return s;
+  return RecordEvent(db, person_id, actor_id, event, rows[0].Str(0), address);
+}
+
+}  // namespace
+
+Status RevokeBearerToken(Db* db, int64_t person_id, int64_t actor_id,
+                         const std::string& client_address, bool* revoked) {
+  Transaction tx(db);
+  if (!tx.begin_status().ok()) return tx.begin_status();
+  Status s = DeleteToken(db, person_id, actor_id, client_address, "revoked", revoked);
+  if (!s.ok()) return s;
+  return tx.Commit();
+}
+
+Status EndBearerTokenOf(Db* db, int64_t person_id, int64_t actor_id,
+                        const std::string& client_address) {
+  bool had = false;
+  return DeleteToken(db, person_id, actor_id, client_address, "ended", &had);
+}
+
+Status GetTokenStatus(Db* db, int64_t person_id, TokenStatus* out) {
+  *out = TokenStatus();
+  std::vector<DbRow> rows;
+  Status s = db->Query(
+      "SELECT hint, created_at, expires_at, last_used_at, last_used_address, "
+      "expires_at <= UTC_TIMESTAMP() FROM bearer_tokens WHERE person_id = ?",
+      {person_id}, &rows);
+  if (!s.ok() || rows.empty()) return s;
+  const DbRow& r = rows[0];
+  out->exists = true;
+  out->hint = r.Str(0);
+  out->created_at = r.Str(1);
+  out->expires_at = r.Str(2);
+  out->last_used_at = r.Str(3);
+  out->last_used_address = r.Str(4);
+  out->expired = r.Int(5) != 0;
+  return Status::OK();
+}
+
+Status ListTokenEvents(Db* db, int64_t person_id, int limit, std::vector<TokenEvent>* out) {
+  out->clear();
+  std::vector<DbRow> rows;
+  Status s = db->Query(
+      "SELECT e.event, e.hint, TRIM(CONCAT(a.first_name, ' ', a.last_name)), e.client_address, "
+      "DATE_FORMAT(e.created_at, '%Y-%m-%d %H:%i:%s') "
+      "FROM bearer_token_events e LEFT JOIN people a ON a.id = e.actor_id "
+      "WHERE e.person_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
+      {person_id, static_cast<int64_t>(limit)}, &rows);
+  if (!s.ok()) return s;
+  for (const DbRow& r : rows) {
+    out->push_back(TokenEvent{r.Str(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4)});
+  }
+  return Status::OK();
+}
+
+}  // namespace site
