@@ -16,7 +16,7 @@ UNIT_SRCS := $(wildcard tests/unit/*_test.cc)
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/tests/unit_tests
 
-.PHONY: all run test deps test-deps clean
+.PHONY: all run test bench deps test-deps clean
 all: $(PROGRAMS) $(TOOLS)
 
 $(BUILD)/%.o: %.cc
@@ -32,6 +32,10 @@ $(BUILD)/cgi-bin/%: $(BUILD)/cgi-bin/%.o $(LIB)
 
 $(BUILD)/siteadmin: $(BUILD)/tools/siteadmin.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/noop: $(BUILD)/tests/bench/noop.o
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $^ -lfcgi
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
@@ -51,6 +55,12 @@ run: deps
 test: test-deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) all $(UNIT_BIN)
 	@tools/run-tests.sh
+
+# Throughput and p99 of a token-authenticated request against a no-op responder.
+bench: test-deps
+	@tools/deps.sh bench
+	@$(MAKE) --no-print-directory -j$(shell nproc) all $(BUILD)/bench/noop
+	@tools/bench.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -53,7 +53,8 @@ struct BearerIdentity {
 
 // Authenticates the request's bearer token. Returns OK with *who filled, or
 // Unauthorized (kAuthRequired/kTokenExpired/kTokenInvalid), TooManyRequests
-// (too many invalid tokens from this address lately) or Unavailable.
+// (instead of Unauthorized, once this address has presented too many
+// malformed or unknown tokens lately) or Unavailable.
 // The person's access and active flag are read now, not at creation. Records
 // last use at most once a minute per token: one indexed lookup otherwise.
 Status AuthenticateBearer(Db* db, const Config& config, const Request& req, BearerIdentity* who);

@@ -50,10 +50,12 @@ struct Db::Impl {
   DbOptions options;
   std::unique_ptr<sql::Connection> conn;
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements;
+  bool in_transaction = false;
 
   void Drop() {
     statements.clear();
     conn.reset();
+    in_transaction = false;
   }
 
   // Turns a Connector/C++ exception into our Status, dropping the connection
@@ -101,6 +103,34 @@ struct Db::Impl {
     }
   }
 
+  Status RunQuery(const std::string& query, const std::vector<DbValue>& params,
+                  std::vector<DbRow>* rows) {
+    rows->clear();
+    if (!conn) return Status::Unavailable("database unreachable");
+    try {
+      sql::PreparedStatement* ps = Prepare(query);
+      Bind(ps, params);
+      std::unique_ptr<sql::ResultSet> rs(ps->executeQuery());
+      unsigned int columns = rs->getMetaData()->getColumnCount();
+      while (rs->next()) {
+        std::vector<std::optional<std::string>> cells;
+        cells.reserve(columns);
+        for (unsigned int c = 1; c <= columns; ++c) {
+          std::string value = rs->getString(c);
+          if (rs->wasNull()) {
+            cells.emplace_back(std::nullopt);
+          } else {
+            cells.emplace_back(std::move(value));
+          }
+        }
+        rows->emplace_back(std::move(cells));
+      }
+      return Status::OK();
+    } catch (const sql::SQLException& e) {
+      return FromException(e, "query");
+    }
+  }
+
   sql::PreparedStatement* Prepare(const std::string& query) {
     auto it = statements.find(query);
     if (it != statements.end()) return it->second.get();
@@ -131,43 +161,24 @@ Db::Db(DbOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = s
 Db::~Db() = default;
 
 Status Db::EnsureConnected() {
-  if (impl_->conn) {
-    try {
-      if (impl_->conn->isValid()) return Status::OK();
-    } catch (const sql::SQLException&) {
-      // Fall through to reconnect.
-    }
-    Log(LogLevel::kInfo, "", "database connection lost; reconnecting");
-  }
+  // No ping here: it would cost a round trip on every request. A connection
+  // that died since its last use is found by the request's first query,
+  // which reconnects and repeats itself (Query below).
+  if (impl_->conn) return Status::OK();
   return impl_->Connect();
 }
 
 Status Db::Query(const std::string& query, const std::vector<DbValue>& params,
                  std::vector<DbRow>* rows) {
-  rows->clear();
-  if (!impl_->conn) return Status::Unavailable("database unreachable");
-  try {
-    sql::PreparedStatement* ps = impl_->Prepare(query);
-    Impl::Bind(ps, params);
-    std::unique_ptr<sql::ResultSet> rs(ps->executeQuery());
-    unsigned int columns = rs->getMetaData()->getColumnCount();
-    while (rs->next()) {
-      std::vector<std::optional<std::string>> cells;
-      cells.reserve(columns);
-      for (unsigned int c = 1; c <= columns; ++c) {
-        std::string value = rs->getString(c);
-        if (rs->wasNull()) {
-          cells.emplace_back(std::nullopt);
-        } else {
-          cells.emplace_back(std::move(value));
-        }
-      }
-      rows->emplace_back(std::move(cells));
-    }
-    return Status::OK();
-  } catch (const sql::SQLException& e) {
-    return impl_->FromException(e, "query");
+  bool had_connection = impl_->conn != nullptr;
+  Status s = impl_->RunQuery(query, params, rows);
+  if (s.code() == Status::Code::kUnavailable && had_connection && !impl_->in_transaction) {
+    // The server went away since this connection's last use (a restart, a
+    // wait_timeout): a read outside a transaction is safe to repeat once on
+    // a new connection. Writes are never repeated: they may have happened.
+    if (impl_->Connect().ok()) s = impl_->RunQuery(query, params, rows);
   }
+  return s;
 }
 
 Status Db::Exec(const std::string& query, const std::vector<DbValue>& params,
@@ -247,6 +258,7 @@ Status Db::Begin() {
   if (!impl_->conn) return Status::Unavailable("database unreachable");
   try {
     impl_->conn->setAutoCommit(false);
+    impl_->in_transaction = true;
     return Status::OK();
   } catch (const sql::SQLException& e) {
     return impl_->FromException(e, "begin");
@@ -256,6 +268,7 @@ Status Db::Begin() {
 Status Db::Commit() {
   if (!impl_->conn) return Status::Unavailable("database unreachable");
   try {
+    impl_->in_transaction = false;
     impl_->conn->commit();
     impl_->conn->setAutoCommit(true);
     return Status::OK();
@@ -267,6 +280,7 @@ Status Db::Commit() {
 Status Db::Rollback() {
   if (!impl_->conn) return Status::Unavailable("database unreachable");
   try {
+    impl_->in_transaction = false;
     impl_->conn->rollback();
     impl_->conn->setAutoCommit(true);
     return Status::OK();

@@ -4,9 +4,9 @@
 //
 // Only prepared statements reach the server (Query/Exec); statements are
 // prepared once per connection and cached. When the server goes away the
-// connection is dropped and EnsureConnected() opens a new one at the start
-// of the next request (Connector/C++ 1.1 cannot reuse old prepared
-// statements after a reconnect, see PITFALLS.md).
+// connection is dropped with its statements (Connector/C++ 1.1 cannot reuse
+// them after a reconnect, see PITFALLS.md) and a new one is opened: by a
+// read that found it dead (retried once), or at the next request.
 #pragma once
 
 #include <cstdint>
@@ -62,8 +62,10 @@ class Db {
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
-  // Opens the connection if there is none or the server no longer answers a
-  // ping. Returns Unavailable when the server cannot be reached.
+  // Opens the connection if there is none. Returns Unavailable when the
+  // server cannot be reached. A connection that died since its last use is
+  // noticed by the next Query, which reconnects and runs once more (outside
+  // transactions only).
   Status EnsureConnected();
 
   // Runs a SELECT with `params` bound to its `?` placeholders.

@@ -2,17 +2,23 @@
 # Installs the Debian packages the site needs and that are missing.
 #   tools/deps.sh run    what `make run` needs
 #   tools/deps.sh test   that, plus what `make test` needs
+#   tools/deps.sh bench  that, plus what `make bench` needs
 # Package installs must not start the system's own Apache or MariaDB
 # services: a policy-rc.d that forbids starting services is in place while
 # apt-get runs (the same device Debian's container images use).
 set -euo pipefail
 
 RUN_PACKAGES="g++ make pkg-config apache2 libapache2-mod-fcgid libfcgi-dev libcgicc-dev
-  libmysqlcppconn-dev libssl-dev libctemplate-dev mariadb-server mariadb-client curl"
+  libmysqlcppconn-dev libssl-dev libctemplate-dev nlohmann-json3-dev mariadb-server
+  mariadb-client curl"
 TEST_PACKAGES="libboost-test-dev python3"
+BENCH_PACKAGES="wrk"
 
 want="$RUN_PACKAGES"
-[ "${1:-run}" = test ] && want="$want $TEST_PACKAGES"
+case "${1:-run}" in
+  test) want="$want $TEST_PACKAGES" ;;
+  bench) want="$want $TEST_PACKAGES $BENCH_PACKAGES" ;;
+esac
 
 missing=()
 for p in $want; do

@@ -18,6 +18,7 @@ MODULES = [
     "test_people",
     "test_access_levels",
     "test_admin_tool",
+    "test_bearer_tokens",
     "test_database_outage",
     "test_people_scale",
 ]

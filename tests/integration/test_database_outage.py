@@ -1,6 +1,7 @@
 """MariaDB stopped mid-run: pages answer 503 (never a crash or a hang), and
 the site recovers by itself when the database is back, without restarting
 Apache or its FastCGI processes."""
+import json
 import subprocess
 import time
 import unittest
@@ -27,6 +28,14 @@ class DatabaseOutageTest(unittest.TestCase):
         b = Browser()
         b.sign_in_ok(name, PASSWORD)
         self.assertEqual(b.get("/people").status, 200)
+        person_id = self.site.sql(f"SELECT id FROM people WHERE username = '{name}'")[0][0]
+        csrf = b.csrf()
+        created = b.request("POST", "/createBearerToken", headers={"Accept": "application/json"},
+                            data=f"csrf_token={csrf}&person_id={person_id}".encode())
+        token = json.loads(created.body)["token"]
+        api = Browser()
+        bearer = {"Authorization": f"Bearer {token}"}
+        self.assertEqual(api.request("GET", "/tokenInfo", headers=bearer).status, 200)
         pids_before = self.fcgi_pids()
         self.assertTrue(pids_before, "no FastCGI processes seen")
 
@@ -41,6 +50,12 @@ class DatabaseOutageTest(unittest.TestCase):
                 self.assertLess(time.time() - started, 10, "a 503 must not hang")
             r = b.post("/login", {"csrf_token": "x", "username": name, "password": PASSWORD})
             self.assertEqual(r.status, 503)
+            # The API answers in JSON, for build servers' logs.
+            r = api.request("GET", "/tokenInfo", headers=bearer)
+            self.assertEqual(r.status, 503)
+            self.assertEqual(json.loads(r.body)["message"],
+                             "Service temporarily unavailable; please try again later")
+            self.assertEqual(r.header("Retry-After"), "30")
         finally:
             self.stack("start-db")
 
@@ -49,6 +64,7 @@ class DatabaseOutageTest(unittest.TestCase):
         self.assertEqual(r.status, 200)
         self.assertIn("People", r.body)
         self.assertEqual(Browser().sign_in(name, PASSWORD).status, 303)
+        self.assertEqual(api.request("GET", "/tokenInfo", headers=bearer).status, 200)
         self.assertTrue(pids_before & self.fcgi_pids(), "FastCGI processes were restarted")
 
 

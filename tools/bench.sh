@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# `make bench`: token-authenticated requests to /tokenInfo against a no-op
+# FastCGI responder under the same private Apache, in one run, with wrk on
+# loopback. Prints requests/s and p99 latency of each and their ratio.
+#
+# Pool sizing: mod_fcgid grows its process pool only after requests have
+# waited about a second (PITFALLS.md), which would show up as p99 spikes, so
+# each endpoint gets a warm-up run at the same concurrency first; the
+# measured runs then use the pool that warm-up grew (FcgidMaxProcessesPerClass
+# 8, apache-conf/site.conf).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VAR="$ROOT/var/bench"
+STACK="$ROOT/tools/stack.sh"
+# 4 connections keep 2 cores busy; more would only measure requests waiting
+# for mod_fcgid to spawn processes (its pool grows about one a second).
+CONNECTIONS=${BENCH_CONNECTIONS:-4}
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+
+cleanup() { "$STACK" stop-web "$VAR" || true; "$STACK" stop-db "$VAR" || true; }
+trap cleanup EXIT
+cleanup
+rm -rf "$VAR"
+mkdir -p "$VAR"
+
+"$STACK" start-db "$VAR" >/dev/null
+"$STACK" migrate "$VAR" >/dev/null
+# The no-op responder is mounted for this run only.
+cat > "$VAR/apache-extra.conf" <<CONF
+Alias /noop $ROOT/build/bench/noop
+<Directory $ROOT/build/bench>
+    SetHandler fcgid-script
+    Options +ExecCGI
+    Require all granted
+</Directory>
+CONF
+PORT=$("$STACK" free-port)
+"$STACK" start-web "$VAR" "$PORT" >/dev/null
+BASE="http://127.0.0.1:$PORT"
+
+# An Admin signs in and presses Create Bearer Token, as in the guide.
+printf 'bench password 1234\n' | "$ROOT/build/siteadmin" --config "$VAR/site.conf" \
+  add-person --username bench --access admin --password-stdin >/dev/null
+JAR="$VAR/cookies"
+csrf() { grep -o 'name="csrf_token" value="[0-9a-f]*' | head -1 | sed 's/.*value="//'; }
+LOGIN_CSRF=$(curl -s -c "$JAR" -b "$JAR" "$BASE/login" | csrf)
+curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf_token=$LOGIN_CSRF" \
+  --data-urlencode "username=bench" --data-urlencode "password=bench password 1234" "$BASE/login"
+PERSON_ID=$("$ROOT/build/siteadmin" --config "$VAR/site.conf" list bench | awk '{print $1}')
+EDIT_CSRF=$(curl -s -b "$JAR" "$BASE/people/edit?id=$PERSON_ID" | csrf)
+TOKEN=$(curl -s -b "$JAR" -H "Accept: application/json" \
+  --data "csrf_token=$EDIT_CSRF&person_id=$PERSON_ID" "$BASE/createBearerToken" |
+  sed -n 's/.*"token": "\(adminbt_[0-9A-Za-z]*\)".*/\1/p')
+[ -n "$TOKEN" ] || { echo "could not create a token" >&2; exit 1; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/tokenInfo")" = 200 ]
+
+run() {  # run NAME PATH -> "rps p50 p99"
+  local out
+  wrk -t2 -c"$CONNECTIONS" -d10s -H "Authorization: Bearer $TOKEN" "$BASE$2" >/dev/null
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency \
+    -H "Authorization: Bearer $TOKEN" "$BASE$2")
+  if echo "$out" | grep -q "Non-2xx"; then echo "$1: non-2xx answers" >&2; echo "$out" >&2; exit 1; fi
+  local rps p50 p99
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  echo "$rps $p50 $p99"
+}
+
+echo "wrk: $CONNECTIONS connections, 2 threads, ${SECONDS_PER_RUN} s per run after a 10 s warm-up, on $(nproc) cores"
+read -r noop_rps noop_p50 noop_p99 <<<"$(run noop /noop)"
+read -r info_rps info_p50 info_p99 <<<"$(run tokenInfo /tokenInfo)"
+printf '%-34s %12s %10s %10s\n' "endpoint" "requests/s" "p50" "p99"
+printf '%-34s %12s %10s %10s\n' "/noop (no-op FastCGI, baseline)" "$noop_rps" "$noop_p50" "$noop_p99"
+printf '%-34s %12s %10s %10s\n' "/tokenInfo (bearer token)" "$info_rps" "$info_p50" "$info_p99"
+awk -v a="$info_rps" -v b="$noop_rps" 'BEGIN { printf "ratio: /tokenInfo reaches %.1f%% of the no-op throughput (aim: 85%%)\n", 100 * a / b }'
+echo "FastCGI pool after the runs: $(pgrep -fc "$ROOT/build/bench/noop") noop, $(pgrep -fc "$ROOT/build/cgi-bin/tokenInfo") tokenInfo processes"
