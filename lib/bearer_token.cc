@@ -104,7 +104,11 @@ bool ParseUtc(const std::string& text, std::time_t* out) {
   }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
-  *out = timegm(&tm);
+  std::time_t t = timegm(&tm);
+  // sscanf forgives spaces and short fields, and timegm rolls 31 April into
+  // May: only text that formats back to itself is the exact shape.
+  if (FormatUtc(t) != text) return false;
+  *out = t;
   return true;
 }
 

@@ -171,8 +171,9 @@ Status Db::EnsureConnected() {
 Status Db::Query(const std::string& query, const std::vector<DbValue>& params,
                  std::vector<DbRow>* rows) {
   bool had_connection = impl_->conn != nullptr;
+  bool in_transaction = impl_->in_transaction;  // a lost connection clears it
   Status s = impl_->RunQuery(query, params, rows);
-  if (s.code() == Status::Code::kUnavailable && had_connection && !impl_->in_transaction) {
+  if (s.code() == Status::Code::kUnavailable && had_connection && !in_transaction) {
     // The server went away since this connection's last use (a restart, a
     // wait_timeout): a read outside a transaction is safe to repeat once on
     // a new connection. Writes are never repeated: they may have happened.

@@ -1,6 +1,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -249,6 +251,50 @@ BOOST_AUTO_TEST_CASE(content_length_is_taken_from_the_body) {
                  "a=1&b=2");
   BOOST_TEST(longer.Form("a") == "1");
   BOOST_TEST(longer.Form("b") == "2");
+}
+
+BOOST_AUTO_TEST_CASE(parse_id) {
+  // 1 to 10 digits, greater than zero; nothing else.
+  struct Case {
+    std::string text;
+    std::optional<int64_t> id;
+  };
+  const Case cases[] = {
+      {"1", 1},
+      {"42", 42},
+      {"01", 1},  // leading zeros are allowed
+      {"0000000007", 7},
+      {"2147483648", 2147483648LL},
+      {"9999999999", 9999999999LL},  // ten digits
+      {"0", std::nullopt},
+      {"00", std::nullopt},
+      {"0000000000", std::nullopt},
+      {"-1", std::nullopt},
+      {"+1", std::nullopt},
+      {"12345678901", std::nullopt},  // eleven digits
+      {"00000000001", std::nullopt},  // eleven characters, even if small
+      {"99999999999999999999", std::nullopt},
+      {"abc", std::nullopt},
+      {"1a", std::nullopt},
+      {"0x1", std::nullopt},
+      {"1e3", std::nullopt},
+      {"1.0", std::nullopt},
+      {"", std::nullopt},
+      {" 1", std::nullopt},
+      {"1 ", std::nullopt},
+      {"\t1", std::nullopt},
+      {"1\n", std::nullopt},
+      {std::string("1\0", 2), std::nullopt},
+      {"\xd9\xa1", std::nullopt},  // ARABIC-INDIC DIGIT ONE
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT("'" << c.text << "'") {
+      std::optional<int64_t> got;
+      BOOST_CHECK_NO_THROW(got = site::ParseId(c.text));
+      BOOST_TEST(got.has_value() == c.id.has_value());
+      if (got && c.id) BOOST_TEST(*got == *c.id);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,765 @@
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bearer_auth.h"
+#include "bearer_token.h"
+#include "crypto.h"
+#include "db.h"
+#include "people.h"
+#include "request.h"
+#include "response.h"
+#include "scratch_db.h"
+#include "test_util.h"
+#include "token_store.h"
+
+using site::Access;
+using site::BearerHeader;
+using site::BearerIdentity;
+using site::Request;
+using site::Response;
+using site::Status;
+
+namespace site {
+
+// Lets BOOST_TEST print parse results when a check fails.
+inline std::ostream& operator<<(std::ostream& os, BearerHeader h) {
+  switch (h) {
+    case BearerHeader::kAbsent: return os << "kAbsent";
+    case BearerHeader::kMalformed: return os << "kMalformed";
+    case BearerHeader::kWellFormed: return os << "kWellFormed";
+  }
+  return os << "BearerHeader(" << static_cast<int>(h) << ")";
+}
+
+}  // namespace site
+
+namespace {
+
+const char kSecret[] = "unit-test-token-secret";
+const char kAddressA[] = "198.51.100.10";
+const char kAddressB[] = "203.0.113.20";
+
+const std::string kBase62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+std::string NewToken() {
+  std::string token;
+  Status s = site::NewBearerToken(&token);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST_REQUIRE(site::IsWellFormedBearerToken(token), token);
+  return token;
+}
+
+// prefix + body + the documented checksum (first 32 bits of SHA-256 over
+// prefix + body, six base62 digits): a case can then break exactly one rule.
+std::string WithChecksum(const std::string& prefix, const std::string& body) {
+  uint64_t v = std::stoull(site::Sha256Hex(prefix + body).substr(0, 8), nullptr, 16);
+  std::string sum(site::kTokenChecksumChars, '0');
+  for (size_t i = sum.size(); i-- > 0;) {
+    sum[i] = kBase62[v % 62];
+    v /= 62;
+  }
+  return prefix + body + sum;
+}
+
+std::string Body(const std::string& token) {
+  return token.substr(site::kTokenPrefixLength, site::kTokenRandomChars);
+}
+
+// The next base62 character after `c` (wrapping).
+char NextBase62(char c) { return kBase62[(kBase62.find(c) + 1) % kBase62.size()]; }
+
+std::time_t Utc(const std::string& text) {
+  std::time_t t = 0;
+  BOOST_TEST_REQUIRE(site::ParseUtc(text, &t), "cannot parse '" << text << "'");
+  return t;
+}
+
+// A GET from `address`, with an Authorization header when `header` is set.
+Request ApiRequest(const std::optional<std::string>& header, const std::string& address = kAddressA) {
+  Request::Environment env = {{"REQUEST_METHOD", "GET"},
+                              {"REMOTE_ADDR", address},
+                              {"REQUEST_URI", "/api/people"}};
+  if (header) env["HTTP_AUTHORIZATION"] = *header;
+  return Request(env, "");
+}
+
+// A scratch database with an Admin who hands out tokens, and a test secret.
+struct AuthDb : site_test::MigratedDb {
+  AuthDb() {
+    config().token_secret = kSecret;
+    admin = AddPerson("Ada", "Lovelace", "ada", Access::kAdmin, "ada@example.com");
+  }
+
+  site::NewToken Create(int64_t person, const std::string& secret = kSecret) {
+    site::NewToken t;
+    Status s = site::CreateBearerToken(db(), secret, person, admin, "192.0.2.1", &t);
+    BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+    BOOST_TEST_REQUIRE(site::IsWellFormedBearerToken(t.token), t.token);
+    return t;
+  }
+
+  Status Auth(const std::optional<std::string>& header, BearerIdentity* who = nullptr,
+              const std::string& address = kAddressA) {
+    BearerIdentity local;
+    return site::AuthenticateBearer(db(), config(), ApiRequest(header, address),
+                                    who ? who : &local);
+  }
+
+  Status AuthToken(const std::string& token, BearerIdentity* who = nullptr,
+                   const std::string& address = kAddressA) {
+    return Auth("Bearer " + token, who, address);
+  }
+
+  int64_t Failures(const std::string& address) {
+    return QueryInt("SELECT COUNT(*) FROM bearer_auth_failures WHERE client_address = ?",
+                    {address});
+  }
+
+  int64_t admin = 0;
+};
+
+void CheckUnauthorized(const Status& s, const char* message) {
+  BOOST_TEST(s.code() == Status::Code::kUnauthorized, s.ToString());
+  BOOST_TEST(s.message() == message);
+}
+
+// The JSON body of an API error response, parsed.
+nlohmann::json JsonBody(const Response& resp) {
+  nlohmann::json j = nlohmann::json::parse(resp.body(), nullptr, false);
+  BOOST_TEST(!j.is_discarded(), "not JSON: " << resp.body());
+  return j;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(bearer_auth_test)
+
+// ---------------------------------------------------------------------------
+// ParseBearerHeader
+
+BOOST_AUTO_TEST_CASE(parse_bearer_header_table) {
+  const std::string token = NewToken();
+  const std::string body = Body(token);
+  const std::string checksum = token.substr(site::kTokenLength - site::kTokenChecksumChars);
+  const std::string handmade = WithChecksum(site::kTokenPrefix, std::string(43, 'k'));
+  std::string off_by_one = token;
+  off_by_one.back() = NextBase62(off_by_one.back());
+
+  const std::string exact = [&] {
+    std::string h = "Bearer " + token;
+    h.resize(site::kMaxAuthorizationBytes, ' ');
+    return h;
+  }();
+
+  using H = BearerHeader;
+  struct Case {
+    const char* what;
+    std::string header;
+    H expected;
+    std::string token;  // for kWellFormed
+  };
+  const Case cases[] = {
+      // Nothing there.
+      {"empty", "", H::kAbsent, ""},
+      {"only spaces", "     ", H::kAbsent, ""},
+      {"only tabs and spaces", " \t \t ", H::kAbsent, ""},
+      // Our scheme and a token, in every accepted spelling.
+      {"canonical", "Bearer " + token, H::kWellFormed, token},
+      {"lower-case scheme", "bearer " + token, H::kWellFormed, token},
+      {"upper-case scheme", "BEARER " + token, H::kWellFormed, token},
+      {"mixed-case scheme", "BeArEr " + token, H::kWellFormed, token},
+      {"two spaces between", "Bearer  " + token, H::kWellFormed, token},
+      {"a tab between", "Bearer\t" + token, H::kWellFormed, token},
+      {"tab and spaces between", "Bearer \t " + token, H::kWellFormed, token},
+      {"leading and trailing blanks", " \t Bearer " + token + " \t ", H::kWellFormed, token},
+      {"hand-made token", "Bearer " + handmade, H::kWellFormed, handmade},
+      {"exactly kMaxAuthorizationBytes", exact, H::kWellFormed, token},
+      // The Bearer scheme without a usable token.
+      {"scheme alone", "Bearer", H::kMalformed, ""},
+      {"scheme and a space", "Bearer ", H::kMalformed, ""},
+      {"scheme and spaces", "Bearer    ", H::kMalformed, ""},
+      {"scheme and tabs, padded", "  Bearer\t\t", H::kMalformed, ""},
+      {"two tokens", "Bearer " + token + " " + token, H::kMalformed, ""},
+      {"token and comma", "Bearer " + token + ",", H::kMalformed, ""},
+      {"token and a parameter", "Bearer " + token + ", realm=\"site\"", H::kMalformed, ""},
+      {"scheme twice", "Bearer Bearer " + token, H::kMalformed, ""},
+      {"token as a parameter", "Bearer token=" + token, H::kMalformed, ""},
+      {"quoted token", "Bearer \"" + token + "\"", H::kMalformed, ""},
+      {"CR inside token", "Bearer " + token.substr(0, 20) + "\r" + token.substr(20), H::kMalformed, ""},
+      {"LF inside token", "Bearer " + token.substr(0, 20) + "\n" + token.substr(20), H::kMalformed, ""},
+      {"CRLF at end", "Bearer " + token + "\r\n", H::kMalformed, ""},
+      {"LF at end", "Bearer " + token + "\n", H::kMalformed, ""},
+      {"header injection", "Bearer " + token + "\r\nX-Admin: yes", H::kMalformed, ""},
+      {"NUL inside token", "Bearer " + token.substr(0, 30) + std::string(1, '\0') + token.substr(30),
+       H::kMalformed, ""},
+      {"NUL at end", "Bearer " + token + std::string(1, '\0'), H::kMalformed, ""},
+      {"DEL at end", "Bearer " + token + "\x7f", H::kMalformed, ""},
+      {"vertical tab before token", "Bearer \v" + token, H::kMalformed, ""},
+      {"UTF-8 e-acute in token",
+       "Bearer " + WithChecksum(site::kTokenPrefix, "\xc3\xa9" + body.substr(2)), H::kMalformed, ""},
+      {"UTF-8 after token", "Bearer " + token + " \xc3\xa9", H::kMalformed, ""},
+      {"8 KiB of token characters", "Bearer " + std::string(8192, 'a'), H::kMalformed, ""},
+      {"8 KiB: a real token then padding", "Bearer " + token + std::string(8192, ' '), H::kMalformed, ""},
+      {"kMaxAuthorizationBytes + 1", exact + " ", H::kMalformed, ""},
+      {"checksum off by one character", "Bearer " + off_by_one, H::kMalformed, ""},
+      {"missing last character", "Bearer " + token.substr(0, token.size() - 1), H::kMalformed, ""},
+      {"one extra character", "Bearer " + token + "A", H::kMalformed, ""},
+      {"upper-case token prefix", "Bearer ADMINBT_" + token.substr(site::kTokenPrefixLength),
+       H::kMalformed, ""},
+      {"upper-case token prefix, own checksum", "Bearer " + WithChecksum("ADMINBT_", body),
+       H::kMalformed, ""},
+      {"no token prefix", "Bearer " + token.substr(site::kTokenPrefixLength), H::kMalformed, ""},
+      {"dash in body", "Bearer " + WithChecksum(site::kTokenPrefix, body.substr(1) + "-"),
+       H::kMalformed, ""},
+      {"underscore in body", "Bearer " + WithChecksum(site::kTokenPrefix, "_" + body.substr(1)),
+       H::kMalformed, ""},
+      {"equals in body",
+       "Bearer " + WithChecksum(site::kTokenPrefix, body.substr(0, 10) + "=" + body.substr(11)),
+       H::kMalformed, ""},
+      {"a session id, not a token", "Bearer " + site::RandomHex(32), H::kMalformed, ""},
+      {"a JWT, not a token", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+       H::kMalformed, ""},
+      // Other schemes, or not a scheme followed by a space: not ours.
+      {"Basic", "Basic dXNlcjpwYXNz", H::kAbsent, ""},
+      {"Basic with CR", "Basic dXNl\rcjpwYXNz", H::kAbsent, ""},
+      {"Basic with CRLF at end", "Basic dXNlcjpwYXNz\r\n", H::kAbsent, ""},
+      {"Digest",
+       "Digest username=\"ann\", realm=\"site\", nonce=\"dcd98b7102dd2f0e\", uri=\"/\", "
+       "response=\"6629fae49393a05397450978507c4ef1\"",
+       H::kAbsent, ""},
+      {"Token scheme", "Token " + token, H::kAbsent, ""},
+      {"our token with no scheme", token, H::kAbsent, ""},
+      {"Bearer= (no space)", "Bearer=" + token, H::kAbsent, ""},
+      {"Bearer: (no space)", "Bearer:" + token, H::kAbsent, ""},
+      {"Bearer glued to token", "Bearer" + token, H::kAbsent, ""},
+      {"Bearers", "Bearers " + token, H::kAbsent, ""},
+      {"non-ASCII scheme", "B\xc3\xa9\x61rer " + token, H::kAbsent, ""},
+  };
+  BOOST_TEST(sizeof(cases) / sizeof(cases[0]) >= 30u);
+  BOOST_TEST_REQUIRE(exact.size() == site::kMaxAuthorizationBytes);
+
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what << " (" << c.header.size() << " bytes)") {
+      std::string out = "left over from before";
+      BearerHeader got = BearerHeader::kAbsent;
+      BOOST_CHECK_NO_THROW(got = site::ParseBearerHeader(c.header, &out));
+      BOOST_TEST(got == c.expected);
+      if (c.expected == H::kWellFormed) {
+        BOOST_TEST(out == c.token);
+      } else {
+        BOOST_TEST(out.empty(), "token set to '" << out << "'");
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(parse_never_crashes_on_any_length) {
+  // Every length around and far beyond the cap, of token-like characters.
+  for (size_t n : {0u, 1u, 63u, 64u, 65u, 511u, 512u, 513u, 4096u, 65536u, 1u << 20}) {
+    BOOST_TEST_CONTEXT(n) {
+      std::string out = "x";
+      BearerHeader got = site::ParseBearerHeader("Bearer " + std::string(n, 'Z'), &out);
+      BOOST_TEST(got == BearerHeader::kMalformed);
+      BOOST_TEST(out.empty());
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// AuthenticateBearer
+
+BOOST_FIXTURE_TEST_CASE(without_a_usable_header_authentication_is_required, AuthDb) {
+  const std::string token = Create(admin).token;
+  const std::optional<std::string> absent[] = {std::nullopt, std::string(""), std::string("  "),
+                                               std::string("Basic dXNlcjpwYXNz")};
+  for (const auto& header : absent) {
+    BOOST_TEST_CONTEXT("'" << header.value_or("<none>") << "'") {
+      CheckUnauthorized(Auth(header), site::kAuthRequiredMessage);
+    }
+  }
+  BOOST_TEST(Failures(kAddressA) == 0);  // no header is not a failed attempt
+
+  const std::string malformed[] = {"Bearer", "Bearer ", "Bearer garbage",
+                                   "Bearer " + token.substr(0, token.size() - 1),
+                                   "Bearer " + token + " " + token};
+  for (const std::string& header : malformed) {
+    BOOST_TEST_CONTEXT("'" << header << "'") {
+      CheckUnauthorized(Auth(header), site::kAuthRequiredMessage);
+    }
+  }
+  // The real token still works afterwards (5 failures are under the default limit).
+  BOOST_TEST(AuthToken(token).ok());
+}
+
+BOOST_FIXTURE_TEST_CASE(valid_token_identifies_the_person, AuthDb) {
+  int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin, "ann@example.com");
+  site::NewToken created = Create(ann);
+  BearerIdentity who;
+  Status s = AuthToken(created.token, &who);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(who.person_id == ann);
+  BOOST_TEST(who.username == "ann");
+  BOOST_TEST(who.display_name == "Ann Lee");
+  BOOST_TEST(who.access == Access::kAdmin);
+  BOOST_TEST(who.hint == created.hint);
+  BOOST_TEST(who.hint == site::BearerTokenHint(created.token));
+  BOOST_TEST(who.created_at == created.created_at);
+  BOOST_TEST(who.expires_at == created.expires_at);
+  // A fresh token has a year left: 365 days (366 across a 29 February).
+  std::time_t year = Utc(created.expires_at) - Utc(created.created_at);
+  BOOST_TEST(who.days_left == year / 86400);
+  BOOST_TEST((who.days_left == 365 || who.days_left == 366), who.days_left);
+
+  // Any accepted spelling of the header works the same.
+  for (const std::string& header : {"bearer " + created.token, " BEARER\t" + created.token + " "}) {
+    BearerIdentity again;
+    BOOST_TEST(Auth(header, &again).ok(), header);
+    BOOST_TEST(again.person_id == ann);
+  }
+  BOOST_TEST(Failures(kAddressA) == 0);
+
+  Response resp;
+  site::SetTokenExpirationHeader(who, &resp);
+  BOOST_TEST(resp.Header(site::kTokenExpirationHeader) == created.expires_at + " UTC");
+}
+
+BOOST_FIXTURE_TEST_CASE(days_left_counts_part_days, AuthDb) {
+  const std::string token = Create(admin).token;
+  struct Case {
+    const char* expires;
+    int64_t days_left;
+  };
+  const Case cases[] = {
+      {"UTC_TIMESTAMP() + INTERVAL 1 HOUR", 1},
+      {"UTC_TIMESTAMP() + INTERVAL 2 DAY", 2},
+      {"UTC_TIMESTAMP() + INTERVAL 2 DAY + INTERVAL 1 HOUR", 3},
+      {"UTC_TIMESTAMP() + INTERVAL 30 DAY - INTERVAL 1 HOUR", 30},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.expires) {
+      Exec(std::string("UPDATE bearer_tokens SET expires_at = ") + c.expires);
+      BearerIdentity who;
+      Status s = AuthToken(token, &who);
+      BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+      BOOST_TEST(who.days_left == c.days_left);
+    }
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(unknown_token_is_invalid, AuthDb) {
+  Create(admin);
+  CheckUnauthorized(AuthToken(NewToken()), site::kTokenInvalidMessage);
+  BOOST_TEST(Failures(kAddressA) == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(replaced_token_is_invalid, AuthDb) {
+  site::NewToken first = Create(admin);
+  BOOST_TEST_REQUIRE(AuthToken(first.token).ok());
+  site::NewToken second = Create(admin);
+  BOOST_TEST(second.replaced);
+  CheckUnauthorized(AuthToken(first.token), site::kTokenInvalidMessage);
+  BearerIdentity who;
+  Status s = AuthToken(second.token, &who);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(who.person_id == admin);
+  BOOST_TEST(who.hint == second.hint);
+}
+
+BOOST_FIXTURE_TEST_CASE(revoked_token_is_invalid, AuthDb) {
+  site::NewToken t = Create(admin);
+  BOOST_TEST_REQUIRE(AuthToken(t.token).ok());
+  bool revoked = false;
+  Status s = site::RevokeBearerToken(db(), admin, admin, "192.0.2.1", &revoked);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(revoked);
+  CheckUnauthorized(AuthToken(t.token), site::kTokenInvalidMessage);
+}
+
+BOOST_FIXTURE_TEST_CASE(deactivating_the_person_ends_the_token, AuthDb) {
+  int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin, "ann@example.com");
+  site::NewToken t = Create(ann);
+  BOOST_TEST_REQUIRE(AuthToken(t.token).ok());
+
+  site::Person p;
+  BOOST_TEST_REQUIRE(site::GetPerson(db(), ann, &p).ok());
+  p.active = false;
+  site::FieldErrors errors;
+  Status s = site::UpdatePerson(db(), p, "", &errors, admin, "203.0.113.5");
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM bearer_tokens WHERE person_id = ?", {ann}) == 0);
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM bearer_token_events WHERE person_id = ? AND "
+                      "event = 'ended' AND actor_id = ? AND client_address = '203.0.113.5' "
+                      "AND hint = ?",
+                      {ann, admin, t.hint}) == 1);
+  CheckUnauthorized(AuthToken(t.token), site::kTokenInvalidMessage);
+
+  // Reactivating does not bring the old token back.
+  p.active = true;
+  BOOST_TEST_REQUIRE(site::UpdatePerson(db(), p, "", &errors, admin, "203.0.113.5").ok());
+  CheckUnauthorized(AuthToken(t.token), site::kTokenInvalidMessage);
+}
+
+BOOST_FIXTURE_TEST_CASE(person_made_inactive_behind_the_tokens_back, AuthDb) {
+  int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin, "ann@example.com");
+  site::NewToken t = Create(ann);
+  BOOST_TEST_REQUIRE(AuthToken(t.token).ok());
+  // Not through UpdatePerson: the row stays, but the person is read at each request.
+  Exec("UPDATE people SET active = 0 WHERE id = ?", {ann});
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM bearer_tokens WHERE person_id = ?", {ann}) == 1);
+  CheckUnauthorized(AuthToken(t.token), site::kTokenInvalidMessage);
+  Exec("UPDATE people SET active = 1 WHERE id = ?", {ann});
+  BOOST_TEST(AuthToken(t.token).ok());
+  // A deleted person's token goes with them.
+  Exec("DELETE FROM people WHERE id = ?", {ann});
+  CheckUnauthorized(AuthToken(t.token), site::kTokenInvalidMessage);
+}
+
+BOOST_FIXTURE_TEST_CASE(expired_token, AuthDb) {
+  site::NewToken t = Create(admin);
+  Exec("UPDATE bearer_tokens SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND");
+  CheckUnauthorized(AuthToken(t.token), site::kTokenExpiredMessage);
+  Exec("UPDATE bearer_tokens SET expires_at = UTC_TIMESTAMP() - INTERVAL 400 DAY");
+  CheckUnauthorized(AuthToken(t.token), site::kTokenExpiredMessage);
+  // An expired token is a known one: not counted as a guess.
+  BOOST_TEST(Failures(kAddressA) == 0);
+  // A new token works again.
+  BOOST_TEST(AuthToken(Create(admin).token).ok());
+}
+
+BOOST_FIXTURE_TEST_CASE(access_is_read_at_each_request, AuthDb) {
+  int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin, "ann@example.com");
+  site::NewToken t = Create(ann);
+  Request req = ApiRequest("Bearer " + t.token);
+
+  BearerIdentity who;
+  BOOST_TEST_REQUIRE(AuthToken(t.token, &who).ok());
+  BOOST_TEST(who.access == Access::kAdmin);
+  Response ok;
+  BOOST_TEST(site::RequireAdminOrReply(who, req, &ok));
+  BOOST_TEST(ok.status() == 200);
+  BOOST_TEST(ok.Header("WWW-Authenticate") == "");
+
+  // Demoted through the normal path: the token survives, the access does not.
+  site::Person p;
+  BOOST_TEST_REQUIRE(site::GetPerson(db(), ann, &p).ok());
+  p.access = Access::kContentManager;
+  site::FieldErrors errors;
+  Status s = site::UpdatePerson(db(), p, "", &errors, admin, "192.0.2.1");
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+
+  BearerIdentity demoted;
+  s = AuthToken(t.token, &demoted);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(demoted.access == Access::kContentManager);
+  Response resp;
+  BOOST_TEST(!site::RequireAdminOrReply(demoted, req, &resp));
+  BOOST_TEST(resp.status() == 403);
+  BOOST_TEST(resp.body().find(site::kAdminRequiredMessage) != std::string::npos, resp.body());
+  BOOST_TEST(resp.Header("Content-Type").rfind("application/json", 0) == 0u);
+  std::string challenge = resp.Header("WWW-Authenticate");
+  BOOST_TEST(challenge.rfind("Bearer realm=\"site\"", 0) == 0u, challenge);
+  BOOST_TEST(challenge.find("error=\"insufficient_scope\"") != std::string::npos, challenge);
+  nlohmann::json j = JsonBody(resp);
+  BOOST_TEST(j.value("message", "") == site::kAdminRequiredMessage);
+
+  // And promoted back by SQL: shows at once.
+  Exec("UPDATE people SET access = 'admin' WHERE id = ?", {ann});
+  BearerIdentity again;
+  BOOST_TEST_REQUIRE(AuthToken(t.token, &again).ok());
+  BOOST_TEST(again.access == Access::kAdmin);
+}
+
+BOOST_AUTO_TEST_CASE(require_admin_or_reply_by_access) {
+  struct Case {
+    Access access;
+    bool allowed;
+  };
+  const Case cases[] = {
+      {Access::kAdmin, true}, {Access::kContentManager, false}, {Access::kNone, false}};
+  Request req = ApiRequest(std::string("Bearer x"));
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.access) {
+      BearerIdentity who;
+      who.person_id = 7;
+      who.username = "ann";
+      who.access = c.access;
+      Response resp;
+      BOOST_TEST(site::RequireAdminOrReply(who, req, &resp) == c.allowed);
+      if (c.allowed) {
+        BOOST_TEST(resp.status() == 200);
+        BOOST_TEST(resp.body() == "");
+      } else {
+        BOOST_TEST(resp.status() == 403);
+        BOOST_TEST(resp.body().find("Admin access required") != std::string::npos);
+        BOOST_TEST(resp.Header("WWW-Authenticate").find("insufficient_scope") != std::string::npos);
+        BOOST_TEST(resp.Header("Cache-Control") == "no-store");
+      }
+    }
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(token_secret_matters, AuthDb) {
+  int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin, "ann@example.com");
+  config().token_secret = "secret-A";
+  site::NewToken t = Create(ann, "secret-A");
+  BOOST_TEST(AuthToken(t.token).ok());
+
+  config().token_secret = "secret-B";
+  CheckUnauthorized(AuthToken(t.token), site::kTokenInvalidMessage);
+  config().token_secret = "";
+  CheckUnauthorized(AuthToken(t.token), site::kTokenInvalidMessage);
+
+  config().token_secret = "secret-A";
+  BOOST_TEST(AuthToken(t.token).ok());
+
+  // Without a secret, tokens are stored and found by plain SHA-256.
+  int64_t bob = AddPerson("Bob", "Ray", "bob", Access::kAdmin, "bob@example.com");
+  config().token_secret = "";
+  site::NewToken plain = Create(bob, "");
+  BOOST_TEST(QueryStr("SELECT token_digest FROM bearer_tokens WHERE person_id = ?", {bob}) ==
+             site::Sha256Hex(plain.token));
+  BOOST_TEST(AuthToken(plain.token).ok());
+}
+
+BOOST_FIXTURE_TEST_CASE(last_use_is_recorded_at_most_once_a_minute, AuthDb) {
+  site::NewToken t = Create(admin);
+  const std::string used =
+      "SELECT DATE_FORMAT(last_used_at, '%Y-%m-%d %H:%i:%s') FROM bearer_tokens WHERE person_id = ?";
+  const std::string address = "SELECT last_used_address FROM bearer_tokens WHERE person_id = ?";
+  BOOST_TEST(QueryInt("SELECT last_used_at IS NULL FROM bearer_tokens WHERE person_id = ?",
+                      {admin}) == 1);
+
+  // First use: recorded.
+  BOOST_TEST_REQUIRE(AuthToken(t.token, nullptr, kAddressA).ok());
+  BOOST_TEST(QueryInt("SELECT last_used_at IS NOT NULL FROM bearer_tokens WHERE person_id = ?",
+                      {admin}) == 1);
+  BOOST_TEST(QueryStr(address, {admin}) == kAddressA);
+
+  // Used 30 seconds ago: not written again, not even the address.
+  Exec("UPDATE bearer_tokens SET last_used_at = UTC_TIMESTAMP() - INTERVAL 30 SECOND");
+  const std::string thirty = QueryStr(used, {admin});
+  BOOST_TEST_REQUIRE(AuthToken(t.token, nullptr, kAddressB).ok());
+  BOOST_TEST(QueryStr(used, {admin}) == thirty);
+  BOOST_TEST(QueryStr(address, {admin}) == kAddressA);
+
+  // Used 2 minutes ago: written again, with the new address.
+  Exec("UPDATE bearer_tokens SET last_used_at = UTC_TIMESTAMP() - INTERVAL 2 MINUTE");
+  const std::string two = QueryStr(used, {admin});
+  BOOST_TEST_REQUIRE(AuthToken(t.token, nullptr, kAddressB).ok());
+  const std::string after = QueryStr(used, {admin});
+  BOOST_TEST(after != two);
+  BOOST_TEST(after > two, after << " should be later than " << two);
+  BOOST_TEST(QueryStr(address, {admin}) == kAddressB);
+
+  // Only this token's row was touched.
+  int64_t bob = AddPerson("Bob", "Ray", "bob", Access::kAdmin, "bob@example.com");
+  Create(bob);
+  BOOST_TEST_REQUIRE(AuthToken(Create(admin).token).ok());
+  BOOST_TEST(QueryInt("SELECT last_used_at IS NULL FROM bearer_tokens WHERE person_id = ?",
+                      {bob}) == 1);
+}
+
+// bearer_auth.h: TooManyRequests comes "instead of Unauthorized, once this
+// address has presented too many malformed or unknown tokens lately": the
+// guesses are refused, a valid token from the same address still works.
+BOOST_FIXTURE_TEST_CASE(too_many_failures_from_one_address, AuthDb) {
+  config().bearer_max_failures = 3;
+  config().bearer_failure_window_minutes = 10;
+  const std::string valid = Create(admin).token;
+
+  for (int i = 1; i <= 3; ++i) {
+    BOOST_TEST_CONTEXT("unknown token #" << i) {
+      CheckUnauthorized(AuthToken(NewToken(), nullptr, kAddressA), site::kTokenInvalidMessage);
+    }
+  }
+  BOOST_TEST(Failures(kAddressA) == 3);
+  Status s = AuthToken(NewToken(), nullptr, kAddressA);
+  BOOST_TEST(s.code() == Status::Code::kTooManyRequests, s.ToString());
+  BOOST_TEST(!s.message().empty());
+  // A malformed one is refused the same way...
+  s = Auth(std::string("Bearer garbage"), nullptr, kAddressA);
+  BOOST_TEST(s.code() == Status::Code::kTooManyRequests, s.ToString());
+  // ...but the valid token is not blocked behind the guesses.
+  BearerIdentity who;
+  s = AuthToken(valid, &who, kAddressA);
+  BOOST_TEST(s.ok(), s.ToString());
+  BOOST_TEST(who.person_id == admin);
+  // No header at all is not a guess: still 401, not 429.
+  CheckUnauthorized(Auth(std::nullopt, nullptr, kAddressA), site::kAuthRequiredMessage);
+
+  // Another address is unaffected.
+  BOOST_TEST(AuthToken(valid, nullptr, kAddressB).ok());
+  CheckUnauthorized(AuthToken(NewToken(), nullptr, kAddressB), site::kTokenInvalidMessage);
+  CheckUnauthorized(Auth(std::string("Bearer garbage"), nullptr, kAddressB),
+                    site::kAuthRequiredMessage);
+
+  // Failures still inside the window count...
+  Exec("UPDATE bearer_auth_failures SET failed_at = UTC_TIMESTAMP(6) - INTERVAL 9 MINUTE "
+       "WHERE client_address = ?",
+       {std::string(kAddressA)});
+  s = AuthToken(NewToken(), nullptr, kAddressA);
+  BOOST_TEST(s.code() == Status::Code::kTooManyRequests, s.ToString());
+  // ...those older than the window do not.
+  Exec("UPDATE bearer_auth_failures SET failed_at = UTC_TIMESTAMP(6) - INTERVAL 11 MINUTE "
+       "WHERE client_address = ?",
+       {std::string(kAddressA)});
+  CheckUnauthorized(AuthToken(NewToken(), nullptr, kAddressA), site::kTokenInvalidMessage);
+  BOOST_TEST(AuthToken(valid, nullptr, kAddressA).ok());
+}
+
+BOOST_FIXTURE_TEST_CASE(malformed_tokens_count_as_failures, AuthDb) {
+  config().bearer_max_failures = 2;
+  const std::string valid = Create(admin).token;
+  CheckUnauthorized(Auth(std::string("Bearer nonsense"), nullptr, kAddressA),
+                    site::kAuthRequiredMessage);
+  CheckUnauthorized(Auth("Bearer " + valid.substr(1), nullptr, kAddressA),
+                    site::kAuthRequiredMessage);
+  BOOST_TEST(Failures(kAddressA) == 2);
+  // Two malformed ones used up the allowance for unknown ones too.
+  Status s = AuthToken(NewToken(), nullptr, kAddressA);
+  BOOST_TEST(s.code() == Status::Code::kTooManyRequests, s.ToString());
+  BOOST_TEST(AuthToken(valid, nullptr, kAddressA).ok());
+  // Requests with no header at all are not attempts and are not refused.
+  for (int i = 0; i < 3; ++i) {
+    CheckUnauthorized(Auth(std::nullopt, nullptr, kAddressB), site::kAuthRequiredMessage);
+  }
+  BOOST_TEST(Failures(kAddressB) == 0);
+  CheckUnauthorized(AuthToken(NewToken(), nullptr, kAddressB), site::kTokenInvalidMessage);
+}
+
+BOOST_FIXTURE_TEST_CASE(unreachable_database_is_unavailable, AuthDb) {
+  const std::string token = Create(admin).token;
+  site::DbOptions bogus = Options(false);
+  bogus.socket = "/nonexistent/dir/mysqld.sock";
+  bogus.connect_timeout_seconds = 1;
+  site::Db down(bogus);
+  BearerIdentity who;
+  // Never connected...
+  Status s = site::AuthenticateBearer(&down, config(), ApiRequest("Bearer " + token), &who);
+  BOOST_TEST(s.code() == Status::Code::kUnavailable, s.ToString());
+  // ...and after a failed attempt to connect.
+  BOOST_TEST(down.EnsureConnected().code() == Status::Code::kUnavailable);
+  s = site::AuthenticateBearer(&down, config(), ApiRequest("Bearer " + token), &who);
+  BOOST_TEST(s.code() == Status::Code::kUnavailable, s.ToString());
+  // The real database still answers.
+  BOOST_TEST(AuthToken(token).ok());
+}
+
+// ---------------------------------------------------------------------------
+// RenderApiError
+
+BOOST_AUTO_TEST_CASE(render_401_without_a_token) {
+  const std::optional<std::string> headers[] = {std::nullopt, std::string(""),
+                                                std::string("Basic dXNlcjpwYXNz")};
+  for (const auto& header : headers) {
+    BOOST_TEST_CONTEXT("'" << header.value_or("<none>") << "'") {
+      Response resp;
+      site::RenderApiError(ApiRequest(header), Status::Unauthorized(site::kAuthRequiredMessage),
+                           &resp);
+      BOOST_TEST(resp.status() == 401);
+      BOOST_TEST(resp.Header("WWW-Authenticate") == "Bearer realm=\"site\"");
+      BOOST_TEST(resp.body().find("\"message\": \"Authentication required\"") !=
+                     std::string::npos,
+                 resp.body());
+      nlohmann::json j = JsonBody(resp);
+      BOOST_TEST(j.value("message", "") == site::kAuthRequiredMessage);
+      BOOST_TEST(j.value("error", "") == "unauthorized");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(render_401_with_a_token) {
+  const std::string token = NewToken();
+  const char* messages[] = {site::kTokenExpiredMessage, site::kTokenInvalidMessage};
+  for (const char* message : messages) {
+    BOOST_TEST_CONTEXT(message) {
+      Response resp;
+      site::RenderApiError(ApiRequest("Bearer " + token), Status::Unauthorized(message), &resp);
+      BOOST_TEST(resp.status() == 401);
+      std::string challenge = resp.Header("WWW-Authenticate");
+      BOOST_TEST(challenge.rfind("Bearer realm=\"site\"", 0) == 0u, challenge);
+      BOOST_TEST(challenge.find("error=\"invalid_token\"") != std::string::npos, challenge);
+      BOOST_TEST(challenge.find("error_description=\"" + std::string(message) + "\"") !=
+                     std::string::npos,
+                 challenge);
+      BOOST_TEST(challenge.find(token) == std::string::npos);  // never echoed
+      BOOST_TEST(resp.body().find(token) == std::string::npos);
+      BOOST_TEST(JsonBody(resp).value("message", "") == message);
+    }
+  }
+  Response expired;
+  site::RenderApiError(ApiRequest("Bearer " + token), Status::Unauthorized("Token has expired"),
+                       &expired);
+  BOOST_TEST(expired.body().find("\"message\": \"Token has expired\"") != std::string::npos,
+             expired.body());
+}
+
+BOOST_AUTO_TEST_CASE(render_status_table) {
+  struct Case {
+    Status status;
+    int http;
+    std::string message;  // expected in the body
+    bool retry_after;
+  };
+  const std::string internal_detail =
+      "database error 1064 during query: You have an error in your SQL syntax near 'SELECT "
+      "token_digest FROM bearer_tokens'";
+  const Case cases[] = {
+      {Status::Forbidden(site::kAdminRequiredMessage), 403, site::kAdminRequiredMessage, false},
+      {Status::NotFound("There is no person with this id."), 404,
+       "There is no person with this id.", false},
+      {Status::Conflict("This person is inactive."), 409, "This person is inactive.", false},
+      {Status::TooManyRequests("Too many failed attempts"), 429, "Too many failed attempts", true},
+      {Status::Unavailable("database unreachable"), 503, site::kUnavailableMessage, true},
+      {Status::Internal(internal_detail), 500, "", false},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.status.ToString()) {
+      Response resp;
+      resp.set_body("stale body");
+      site::RenderApiError(ApiRequest(std::nullopt), c.status, &resp);
+      BOOST_TEST(resp.status() == c.http);
+      BOOST_TEST(resp.Header("Content-Type").rfind("application/json", 0) == 0u,
+                 resp.Header("Content-Type"));
+      BOOST_TEST(resp.Header("Cache-Control") == "no-store");
+      BOOST_TEST((resp.Header("Retry-After") != "") == c.retry_after, resp.Header("Retry-After"));
+      if (c.retry_after) {
+        BOOST_TEST(resp.Header("Retry-After").find_first_not_of("0123456789") == std::string::npos);
+      }
+      nlohmann::json j = JsonBody(resp);
+      BOOST_TEST(j.contains("error"));
+      std::string message = j.value("message", "");
+      if (c.http == 500) {
+        BOOST_TEST(!message.empty());
+        for (const char* leak : {"1064", "SQL", "SELECT", "token_digest", "database error"}) {
+          BOOST_TEST(resp.body().find(leak) == std::string::npos, "leaks " << leak);
+        }
+      } else {
+        BOOST_TEST(message == c.message);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(render_503_message) {
+  Response resp;
+  site::RenderApiError(ApiRequest(std::nullopt), Status::Unavailable("database unreachable"),
+                       &resp);
+  BOOST_TEST(resp.status() == 503);
+  BOOST_TEST(resp.Header("Retry-After") != "");
+  BOOST_TEST(resp.body().find("\"message\": \"" + std::string(site::kUnavailableMessage) + "\"") !=
+                 std::string::npos,
+             resp.body());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
