@@ -16,7 +16,7 @@ UNIT_SRCS := $(wildcard tests/unit/*_test.cc)
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/tests/unit_tests
 
-.PHONY: all run test bench deps test-deps clean
+.PHONY: all run test bench fuzz deps test-deps clean
 all: $(PROGRAMS) $(TOOLS)
 
 $(BUILD)/%.o: %.cc
@@ -61,6 +61,20 @@ bench: test-deps
 	@tools/deps.sh bench
 	@$(MAKE) --no-print-directory -j$(shell nproc) all $(BUILD)/bench/noop
 	@tools/bench.sh
+
+# libFuzzer targets (clang), each run for FUZZ_SECONDS from a seed corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Ilib
+$(BUILD)/fuzz/multipart_fuzz: tests/fuzz/multipart_fuzz.cc lib/multipart.cc lib/status.cc
+	@mkdir -p $(@D)
+	clang++ $(FUZZ_FLAGS) -o $@ $^
+
+fuzz:
+	@tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(BUILD)/fuzz/multipart_fuzz
+	@mkdir -p $(BUILD)/fuzz/corpus-multipart
+	$(BUILD)/fuzz/multipart_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  $(BUILD)/fuzz/corpus-multipart tests/fuzz/corpus/multipart
 
 clean:
 	rm -rf $(BUILD)

@@ -3,6 +3,7 @@
 #   tools/deps.sh run    what `make run` needs
 #   tools/deps.sh test   that, plus what `make test` needs
 #   tools/deps.sh bench  that, plus what `make bench` needs
+#   tools/deps.sh fuzz   that, plus clang and libFuzzer for `make fuzz`
 # Package installs must not start the system's own Apache or MariaDB
 # services: a policy-rc.d that forbids starting services is in place while
 # apt-get runs (the same device Debian's container images use).
@@ -13,11 +14,13 @@ RUN_PACKAGES="g++ make pkg-config apache2 libapache2-mod-fcgid libfcgi-dev libcg
   mariadb-client curl"
 TEST_PACKAGES="libboost-test-dev python3"
 BENCH_PACKAGES="wrk"
+FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 want="$RUN_PACKAGES"
 case "${1:-run}" in
   test) want="$want $TEST_PACKAGES" ;;
   bench) want="$want $TEST_PACKAGES $BENCH_PACKAGES" ;;
+  fuzz) want="$want $FUZZ_PACKAGES" ;;
 esac
 
 missing=()
