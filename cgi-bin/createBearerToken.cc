@@ -31,7 +31,11 @@ Status HandleCreateBearerToken(App& app, const Request& req, Response* resp) {
   std::optional<SessionInfo> session;
   Status s = FindSession(app.db.get(), app.config, req, &session);
   if (!s.ok()) return s;
-  if (!session) return Status::Unauthorized("Your session has ended. Sign in again.");
+  if (!session) {
+    if (WantsJson(req)) return Status::Unauthorized("Your session has ended. Sign in again.");
+    resp->Redirect("/login?next=%2Fpeople");
+    return Status::OK();
+  }
   s = CheckCsrf(*session, req);
   if (!s.ok()) return s;
   if (session->access != Access::kAdmin) {

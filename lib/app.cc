@@ -107,28 +107,30 @@ int RunFastCgi(const char* argv0, Handler handler, ErrorStyle style) {
   FCGX_InitRequest(&fcgi, 0, 0);
   while (FCGX_Accept_r(&fcgi) == 0) {
     Response resp;
-    std::string body;
-    Request::Environment env = ReadEnvironment(fcgi.envp);
-    s = ReadBody(fcgi.in, env, app.config.max_form_bytes, &body);
-    if (!s.ok()) body.clear();
-    Request req(std::move(env), std::move(body));
+    std::unique_ptr<Request> req;
     try {
+      Request::Environment env = ReadEnvironment(fcgi.envp);
+      std::string body;
+      s = ReadBody(fcgi.in, env, app.config.max_form_bytes, &body);
+      if (!s.ok()) body.clear();
+      req = std::make_unique<Request>(std::move(env), std::move(body));
       if (s.ok()) s = app.db->EnsureConnected();
-      if (s.ok()) s = handler(app, req, &resp);
+      if (s.ok()) s = handler(app, *req, &resp);
     } catch (const std::exception& e) {
       s = Status::Internal(std::string("uncaught exception: ") + e.what());
     } catch (...) {
       s = Status::Internal("uncaught non-standard exception");
     }
+    if (!req) req = std::make_unique<Request>(Request::Environment(), std::string());
     if (!s.ok()) {
       try {
         bool json = style == ErrorStyle::kJson ||
                     (style == ErrorStyle::kByAccept &&
-                     req.Env("HTTP_ACCEPT").find("application/json") != std::string::npos);
+                     req->Env("HTTP_ACCEPT").find("application/json") != std::string::npos);
         if (json) {
-          RenderApiError(req, s, &resp);
+          RenderApiError(*req, s, &resp);
         } else {
-          RenderErrorPage(app, req, s, &resp);
+          RenderErrorPage(app, *req, s, &resp);
         }
       } catch (...) {
         resp = Response();

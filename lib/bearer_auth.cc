@@ -124,11 +124,13 @@ Status AuthenticateBearer(Db* db, const Config& config, const Request& req, Bear
   id.display_name = person.DisplayName();
   if (!AccessFromDb(r.Str(10), &id.access)) id.access = Access::kNone;
   if (r.Int(6) != 0) {
+    // Keyed by the digest: a token replaced meanwhile must not inherit this
+    // use. Bookkeeping only: a failure is logged, not charged to the request.
     s = db->Exec(
         "UPDATE bearer_tokens SET last_used_at = UTC_TIMESTAMP(), last_used_address = ? "
-        "WHERE person_id = ?",
-        {address, id.person_id});
-    if (!s.ok()) return s;
+        "WHERE token_digest = ?",
+        {address, BearerTokenDigest(token, config.token_secret)});
+    if (!s.ok()) Log(LogLevel::kWarning, address, "cannot record token use: " + s.message());
   }
   *who = std::move(id);
   return Status::OK();
@@ -191,7 +193,10 @@ void RenderApiError(const Request& req, const Status& s, Response* resp) {
   } else if (code == 503) {
     message = kUnavailableMessage;
   }
+  // An authenticated request keeps telling its client when the token expires.
+  std::string expiration = resp->Header(kTokenExpirationHeader);
   *resp = Response();
+  if (!expiration.empty()) resp->SetHeader(kTokenExpirationHeader, expiration);
   if (code == 401) {
     std::string token;
     bool presented =

@@ -1,7 +1,6 @@
 #include "bearer_token.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include <cstdio>
@@ -66,11 +65,7 @@ bool IsWellFormedBearerToken(const std::string& token) {
 
 std::string BearerTokenDigest(const std::string& token, const std::string& secret) {
   if (secret.empty()) return Sha256Hex(token);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(token.data()), token.size(), mac, &length);
-  return HexEncode(std::string(reinterpret_cast<char*>(mac), length));
+  return HmacSha256Hex(secret, token);
 }
 
 std::string BearerTokenHint(const std::string& token) {

@@ -19,6 +19,9 @@ std::string RandomHex(size_t n);
 // Returns the SHA-256 digest of `data` as 64 lowercase hex characters.
 std::string Sha256Hex(const std::string& data);
 
+// Returns HMAC-SHA256(key, data) as 64 lowercase hex characters.
+std::string HmacSha256Hex(const std::string& key, const std::string& data);
+
 std::string HexEncode(const std::string& bytes);
 
 // Standard base64 with padding (RFC 4648 section 4).

@@ -31,6 +31,9 @@ bool IsConnectionLost(int code) {
 }
 
 constexpr int kDuplicateKey = 1062;
+// A deadlock or lock wait timeout (1213, 1205; on Galera, a certification
+// conflict at COMMIT): the request may simply be tried again.
+bool IsRetryable(int code) { return code == 1213 || code == 1205; }
 
 sql::mysql::MySQL_Driver* Driver() {
   // get_driver_instance() is not thread-safe (PITFALLS.md); a function-local
@@ -68,6 +71,10 @@ struct Db::Impl {
       return Status::Unavailable("database unreachable");
     }
     if (code == kDuplicateKey) return Status::Conflict(e.what());
+    if (IsRetryable(code)) {
+      Log(LogLevel::kWarning, "", "database conflict during " + what + ": " + e.what());
+      return Status::Unavailable("database busy; try again");
+    }
     std::string detail = "database error " + std::to_string(code) + " during " + what + ": " +
                          e.what();
     Log(LogLevel::kError, "", detail);
@@ -274,7 +281,11 @@ Status Db::Commit() {
     impl_->conn->setAutoCommit(true);
     return Status::OK();
   } catch (const sql::SQLException& e) {
-    return impl_->FromException(e, "commit");
+    // Whatever failed, this connection may be left inside a transaction
+    // (autocommit off): the next request must not inherit it.
+    Status s = impl_->FromException(e, "commit");
+    impl_->Drop();
+    return s;
   }
 }
 
@@ -286,7 +297,9 @@ Status Db::Rollback() {
     impl_->conn->setAutoCommit(true);
     return Status::OK();
   } catch (const sql::SQLException& e) {
-    return impl_->FromException(e, "rollback");
+    Status s = impl_->FromException(e, "rollback");
+    impl_->Drop();
+    return s;
   }
 }
 

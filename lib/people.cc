@@ -195,6 +195,8 @@ FieldErrors ValidatePerson(const Actor& actor, const Person* existing, const Per
     }
     if (was_admin && existing->active && !proposed.active) {
       errors["active"] = "Only an Admin can deactivate an Admin.";
+    } else if (was_admin && !existing->active && proposed.active) {
+      errors["active"] = "Only an Admin can activate an Admin.";
     }
   }
   if (existing != nullptr && existing->id == actor.person_id) {
@@ -350,7 +352,10 @@ Status UpdatePerson(Db* db, const Person& p, const std::string& password_hash,
     return Status::Invalid("duplicate");
   }
   if (!s.ok()) return s;
-  if (!p.active || !MayUseAdminSite(p.access)) {
+  // A new password set for someone else signs them out everywhere (the
+  // old one may be known to someone else); one's own stays signed in here.
+  bool new_password_for_other = !password_hash.empty() && p.id != actor_id;
+  if (!p.active || !MayUseAdminSite(p.access) || new_password_for_other) {
     s = db->Exec("DELETE FROM sessions WHERE person_id = ?", {p.id});
     if (!s.ok()) return s;
   }

@@ -82,8 +82,9 @@ Status InsertPerson(Db* db, const Person& p, const std::string& password_hash, i
                     FieldErrors* errors);
 
 // Saves `p` over the stored record p.id. A non-empty `password_hash`
-// replaces the password. Deactivating a person, or taking away their access
-// to the admin site, ends their sessions in the same transaction;
+// replaces the password. Deactivating a person, taking away their access to
+// the admin site, or setting a new password for them (when `actor_id` is
+// someone else) ends their sessions in the same transaction;
 // deactivating also ends their bearer token (recorded as done by
 // `actor_id` from `client_address`).
 Status UpdatePerson(Db* db, const Person& p, const std::string& password_hash,

@@ -19,15 +19,26 @@ CookieOptions SessionCookieOptions(const Config& config, const Request& req) {
   return o;
 }
 
-// Returns the digest of the cookie's id, or "" when the cookie is absent or
-// not shaped like one of ours (nothing malformed reaches the database).
-std::string CookieDigest(const Request& req) {
+// Returns the cookie's session id, or "" when the cookie is absent or not
+// shaped like one of ours (nothing malformed reaches the database).
+std::string CookieId(const Request& req) {
   std::string id = req.Cookie(kSessionCookie);
   if (id.size() != kMaxCookieChars ||
       id.find_first_not_of("0123456789abcdef") != std::string::npos) {
     return "";
   }
-  return Sha256Hex(id);
+  return id;
+}
+
+std::string CookieDigest(const Request& req) {
+  std::string id = CookieId(req);
+  return id.empty() ? "" : Sha256Hex(id);
+}
+
+// The session's CSRF token, derived from its id rather than stored, so that
+// a copy of the database yields no token a forged form could carry.
+std::string CsrfTokenFor(const std::string& session_id) {
+  return HmacSha256Hex(session_id, "csrf token");
 }
 
 }  // namespace
@@ -35,7 +46,6 @@ std::string CookieDigest(const Request& req) {
 Status StartSession(Db* db, const Config& config, const Request& req, int64_t person_id,
                     Response* resp) {
   std::string id = RandomHex(kSessionIdBytes);
-  std::string csrf = RandomHex(32);
   // Sweep a few expired sessions while we are writing anyway.
   Status s = db->Exec(
       "DELETE FROM sessions WHERE last_seen_at < UTC_TIMESTAMP() - INTERVAL ? MINUTE "
@@ -44,9 +54,9 @@ Status StartSession(Db* db, const Config& config, const Request& req, int64_t pe
        static_cast<int64_t>(config.session_absolute_hours)});
   if (!s.ok()) return s;
   s = db->Exec(
-      "INSERT INTO sessions (id_digest, person_id, csrf_token, client_address, created_at, "
-      "last_seen_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-      {Sha256Hex(id), person_id, csrf, req.client_address()});
+      "INSERT INTO sessions (id_digest, person_id, client_address, created_at, last_seen_at) "
+      "VALUES (?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+      {Sha256Hex(id), person_id, req.client_address()});
   if (!s.ok()) return s;
   resp->SetCookie(kSessionCookie, id, SessionCookieOptions(config, req));
   return Status::OK();
@@ -55,11 +65,12 @@ Status StartSession(Db* db, const Config& config, const Request& req, int64_t pe
 Status FindSession(Db* db, const Config& config, const Request& req,
                    std::optional<SessionInfo>* out) {
   out->reset();
-  std::string digest = CookieDigest(req);
-  if (digest.empty()) return Status::OK();
+  std::string id = CookieId(req);
+  if (id.empty()) return Status::OK();
+  std::string digest = Sha256Hex(id);
   std::vector<DbRow> rows;
   Status s = db->Query(
-      "SELECT s.person_id, s.csrf_token, p.username, p.first_name, p.last_name, p.access, "
+      "SELECT s.person_id, p.username, p.first_name, p.last_name, p.access, "
       "s.last_seen_at < UTC_TIMESTAMP() - INTERVAL ? SECOND "
       "FROM sessions s JOIN people p ON p.id = s.person_id "
       "WHERE s.id_digest = ? AND p.active = 1 "
@@ -73,16 +84,16 @@ Status FindSession(Db* db, const Config& config, const Request& req,
   const DbRow& r = rows[0];
   SessionInfo info;
   info.person_id = r.Int(0);
-  info.csrf_token = r.Str(1);
-  info.username = r.Str(2);
+  info.csrf_token = CsrfTokenFor(id);
+  info.username = r.Str(1);
   Person person;
-  person.first_name = r.Str(3);
-  person.last_name = r.Str(4);
+  person.first_name = r.Str(2);
+  person.last_name = r.Str(3);
   info.display_name = person.DisplayName();
-  if (!AccessFromDb(r.Str(5), &info.access) || !MayUseAdminSite(info.access)) {
+  if (!AccessFromDb(r.Str(4), &info.access) || !MayUseAdminSite(info.access)) {
     return Status::OK();
   }
-  if (r.Int(6) != 0) {
+  if (r.Int(5) != 0) {
     s = db->Exec("UPDATE sessions SET last_seen_at = UTC_TIMESTAMP() WHERE id_digest = ?",
                  {digest});
     if (!s.ok()) return s;

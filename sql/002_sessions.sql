@@ -3,7 +3,6 @@
 CREATE TABLE sessions (
   id_digest      CHAR(64) CHARACTER SET ascii NOT NULL PRIMARY KEY,
   person_id      INT UNSIGNED NOT NULL,
-  csrf_token     CHAR(64) CHARACTER SET ascii NOT NULL,
   client_address VARCHAR(45) NOT NULL,
   created_at     DATETIME NOT NULL,
   last_seen_at   DATETIME NOT NULL,

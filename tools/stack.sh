@@ -80,17 +80,20 @@ start_db() {
 provision() {
   if [ ! -f "$ROOT_CNF" ]; then
     local rootpw; rootpw=$(random_hex 24)
-    mariadb --no-defaults --socket="$SOCK" -uroot \
-      -e "ALTER USER 'root'@'localhost' IDENTIFIED BY '$rootpw'"
+    # SQL on stdin, not in argv: other local users can read command lines.
+    mariadb --no-defaults --socket="$SOCK" -uroot <<SQL
+ALTER USER 'root'@'localhost' IDENTIFIED BY '$rootpw';
+SQL
     (umask 077; printf '[client]\nuser=root\npassword=%s\nsocket=%s\n' "$rootpw" "$SOCK" > "$ROOT_CNF")
   fi
   if [ ! -f "$VAR/site.conf" ]; then
     local pw; pw=$(random_hex 24)
-    mariadb --defaults-file="$ROOT_CNF" -e "
-      CREATE DATABASE IF NOT EXISTS site CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-      CREATE USER IF NOT EXISTS 'site'@'localhost' IDENTIFIED BY '$pw';
-      ALTER USER 'site'@'localhost' IDENTIFIED BY '$pw';
-      GRANT ALL PRIVILEGES ON site.* TO 'site'@'localhost';"
+    mariadb --defaults-file="$ROOT_CNF" <<SQL
+CREATE DATABASE IF NOT EXISTS site CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'site'@'localhost' IDENTIFIED BY '$pw';
+ALTER USER 'site'@'localhost' IDENTIFIED BY '$pw';
+GRANT ALL PRIVILEGES ON site.* TO 'site'@'localhost';
+SQL
     (umask 027; cat > "$VAR/site.conf.new" <<CONF
 # Settings of this site (see lib/config.h for every key and its default).
 db_socket = $SOCK

@@ -83,6 +83,17 @@ class ContentManagerTest(unittest.TestCase):
         self.assertEqual(r.status, 422)
         self.assertEqual(r.field_error("active"), "Only an Admin can deactivate an Admin.")
 
+    def test_cannot_reactivate_a_deactivated_admin(self):
+        name = tag("formeradmin")
+        pid = self.site.add_person(name, "admin", PASSWORD)
+        self.site.sql(f"UPDATE people SET active = 0 WHERE id = {pid}")
+        r = self.b.post(f"/people/edit?id={pid}",
+                        self.b.person_form(first_name="Test", last_name=name, username=name,
+                                           access="admin"))
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_error("active"), "Only an Admin can activate an Admin.")
+        self.assertEqual(self.site.sql(f"SELECT active FROM people WHERE id = {pid}"), [["0"]])
+
     def test_may_save_an_admins_record_unchanged_in_access(self):
         r = self.b.post(f"/people/edit?id={self.admin_id}", self.admin_form(first_name="Renamed"))
         self.assertEqual(r.status, 303)

@@ -357,6 +357,7 @@ class TokenNeverKeptTest(TokenTestCase):
         token = self.new_token(pid)["token"]
         self.assertEqual(api("/tokenInfo", token).status, 200)
         api("/tokenInfo", token + "x")  # a failure, logged
+        api(f"/tokenInfo?access_token={token}")  # pasted into a URL: refused, and not logged
         # Pages served after the popup.
         for path in (f"/people/edit?id={pid}", f"/people?q={name}", "/people"):
             self.assertNotIn(token, self.admin.get(path).body, path)

@@ -134,6 +134,23 @@ class PeopleTest(unittest.TestCase):
         conn.close()
         self.assertEqual(self.site.sql("SELECT COUNT(*) FROM people"), before)
 
+    def test_a_new_password_set_for_someone_ends_their_sessions_but_not_ones_own(self):
+        t = tag()
+        pid = self.site.add_person(f"reset{t}", "content_manager", PASSWORD)
+        victim = Browser()
+        victim.sign_in_ok(f"reset{t}", PASSWORD)
+        r = self.b.post(f"/people/edit?id={pid}",
+                        self.b.person_form(username=f"reset{t}", access="content_manager",
+                                           password="a freshly reset password"))
+        self.assertEqual(r.status, 303)
+        self.assertEqual(victim.get("/people").status, 303)
+        own = int(self.site.sql(f"SELECT id FROM people WHERE username = '{self.admin}'")[0][0])
+        r = self.b.post(f"/people/edit?id={own}",
+                        self.b.person_form(username=self.admin, last_name=self.admin, access="admin",
+                                           password=PASSWORD))
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.b.get("/people").status, 200)
+
     def test_unknown_or_malformed_id_is_404(self):
         self.assertEqual(self.b.get("/people/edit?id=999999999").status, 404)
         self.assertEqual(self.b.get("/people/edit?id=abc").status, 404)

@@ -1,0 +1,70 @@
+#include "safe_path.h"
+
+#include <cctype>
+
+namespace site {
+
+namespace {
+
+bool ValidUtf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
+                                                         : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    // Overlong 3- and 4-byte forms and surrogates.
+    unsigned char c1 = static_cast<unsigned char>(len > 1 ? s[i + 1] : 0);
+    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) ||
+        (c == 0xF4 && c1 >= 0x90)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status CheckRelativePath(const std::string& path, const std::string& what) {
+  auto refuse = [&](const std::string& why) {
+    return Status::Invalid(what + " \"" + path + "\" " + why);
+  };
+  if (path.empty()) return Status::Invalid(what + " is empty");
+  if (path.size() > kMaxPathBytes) return refuse("is too long");
+  for (unsigned char c : path) {
+    if (c == 0) return refuse("contains a NUL character");
+    if (c < 0x20 || c == 0x7f) return refuse("contains a control character");
+    if (c == '\\') return refuse("contains a backslash");
+  }
+  if (path[0] == '/') return refuse("is an absolute path");
+  if (path.size() >= 2 && std::isalpha(static_cast<unsigned char>(path[0])) && path[1] == ':') {
+    return refuse("starts with a drive letter");
+  }
+  if (!ValidUtf8(path)) return refuse("is not valid UTF-8");
+  size_t start = 0;
+  for (;;) {
+    size_t slash = path.find('/', start);
+    std::string segment = path.substr(start, slash == std::string::npos ? std::string::npos
+                                                                        : slash - start);
+    if (segment.empty()) return refuse("has an empty path segment");
+    if (segment == "..") return refuse("contains \"..\"");
+    if (segment == ".") return refuse("contains \".\"");
+    if (segment.size() > kMaxPathSegmentBytes) return refuse("has a segment that is too long");
+    if (segment.find(':') != std::string::npos) return refuse("contains a colon");
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return Status::OK();
+}
+
+std::string JoinPath(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return a + "/" + b;
+}
+
+}  // namespace site
