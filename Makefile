@@ -4,7 +4,7 @@
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-unused-parameter -MMD -MP -Ilib
-LDLIBS    = -lfcgi -lcgicc -lmysqlcppconn -lctemplate -lcrypto -lpthread
+LDLIBS    = -lfcgi -lcgicc -lmysqlcppconn -lctemplate -lzip -lexpat -lcrypto -lpthread
 
 BUILD    := build
 LIB_SRCS := $(wildcard lib/*.cc)

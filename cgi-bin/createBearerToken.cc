@@ -82,5 +82,5 @@ Status HandleCreateBearerToken(App& app, const Request& req, Response* resp) {
 }  // namespace site
 
 int main(int, char** argv) {
-  return site::RunFastCgi(argv[0], site::HandleCreateBearerToken, site::ErrorStyle::kByAccept);
+  return site::RunFastCgi(argv[0], site::HandleCreateBearerToken, {site::ErrorStyle::kByAccept});
 }

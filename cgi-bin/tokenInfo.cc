@@ -39,5 +39,5 @@ Status HandleTokenInfo(App& app, const Request& req, Response* resp) {
 }  // namespace site
 
 int main(int, char** argv) {
-  return site::RunFastCgi(argv[0], site::HandleTokenInfo, site::ErrorStyle::kJson);
+  return site::RunFastCgi(argv[0], site::HandleTokenInfo, {site::ErrorStyle::kJson});
 }

@@ -90,7 +90,7 @@ void RenderErrorPage(App& app, const Request& req, const Status& s, Response* re
   }
 }
 
-int RunFastCgi(const char* argv0, Handler handler, ErrorStyle style) {
+int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options) {
   SetLogProgramName(Basename(argv0));
   Config config;
   Status s = LoadConfigFromEnvironment(&config);
@@ -111,9 +111,17 @@ int RunFastCgi(const char* argv0, Handler handler, ErrorStyle style) {
     try {
       Request::Environment env = ReadEnvironment(fcgi.envp);
       std::string body;
-      s = ReadBody(fcgi.in, env, app.config.max_form_bytes, &body);
+      s = options.stream_body ? Status::OK()
+                              : ReadBody(fcgi.in, env, app.config.max_form_bytes, &body);
       if (!s.ok()) body.clear();
       req = std::make_unique<Request>(std::move(env), std::move(body));
+      if (options.stream_body) {
+        FCGX_Stream* in = fcgi.in;
+        req->set_body_reader([in](char* buf, size_t size) {
+          int n = FCGX_GetStr(buf, static_cast<int>(size), in);
+          return n > 0 ? static_cast<size_t>(n) : size_t{0};
+        });
+      }
       if (s.ok()) s = app.db->EnsureConnected();
       if (s.ok()) s = handler(app, *req, &resp);
     } catch (const std::exception& e) {
@@ -124,8 +132,8 @@ int RunFastCgi(const char* argv0, Handler handler, ErrorStyle style) {
     if (!req) req = std::make_unique<Request>(Request::Environment(), std::string());
     if (!s.ok()) {
       try {
-        bool json = style == ErrorStyle::kJson ||
-                    (style == ErrorStyle::kByAccept &&
+        bool json = options.errors == ErrorStyle::kJson ||
+                    (options.errors == ErrorStyle::kByAccept &&
                      req->Env("HTTP_ACCEPT").find("application/json") != std::string::npos);
         if (json) {
           RenderApiError(*req, s, &resp);

@@ -37,7 +37,15 @@ enum class ErrorStyle { kHtmlPage, kJson, kByAccept };
 // bad setting), then serves FastCGI requests until the web server stops us.
 // Every request gets fresh Request/Response objects; no request state
 // outlives its request. Exceptions stop here and answer 500.
-int RunFastCgi(const char* argv0, Handler handler, ErrorStyle style = ErrorStyle::kHtmlPage);
+struct ProgramOptions {
+  ErrorStyle errors = ErrorStyle::kHtmlPage;
+  // False: the loop reads the body (at most max_form_bytes) before the
+  // handler runs. True: the handler reads it itself, in chunks, through
+  // Request::ReadBody (uploads).
+  bool stream_body = false;
+};
+
+int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options = ProgramOptions());
 
 // Answers `resp` with the error page for `s` (status, message, and for 503
 // a Retry-After). Internal details are logged, never shown.

@@ -63,13 +63,19 @@ Status ParseConfig(const std::string& text, const std::string& origin, Config* o
   setters["bearer_failure_window_minutes"] = num(&c.bearer_failure_window_minutes, 1, 24 * 60);
   setters["password_iterations"] = num(&c.password_iterations, 100000, 10000000);
   setters["max_form_bytes"] = num(&c.max_form_bytes, 1024, 64 << 20);
-  setters["cookie_secure"] = [&c](const std::string& k, const std::string& v) {
-    if (v != "true" && v != "false") {
-      return Status::Invalid("setting '" + k + "' must be true or false");
-    }
-    c.cookie_secure = (v == "true");
-    return Status::OK();
+  auto flag = [&](bool* field) {
+    return [field](const std::string& k, const std::string& v) {
+      if (v != "true" && v != "false") {
+        return Status::Invalid("setting '" + k + "' must be true or false");
+      }
+      *field = (v == "true");
+      return Status::OK();
+    };
   };
+  setters["cookie_secure"] = flag(&c.cookie_secure);
+  setters["allow_fault_injection"] = flag(&c.allow_fault_injection);
+  setters["files_dir"] = str(&c.files_dir);
+  setters["max_upload_bytes"] = num(&c.max_upload_bytes, 1024, 64ll << 30);
 
   std::istringstream in(text);
   std::string line;

@@ -48,6 +48,16 @@ struct Config {
 
   // Largest form body an admin page accepts.
   int64_t max_form_bytes = 1 << 20;
+
+  // The site's files: collections install into generations below it, and
+  // files_dir/current/www is the web server's document root.
+  std::string files_dir;
+  // Largest collection upload (413 beyond); Apache's limit in
+  // apache-conf/site.conf must match it.
+  int64_t max_upload_bytes = 256ll << 20;
+  // Tests only: lets a request ask the installer to die at a named point
+  // (X-Fault-Point header), to prove that a crash leaves old or new.
+  bool allow_fault_injection = false;
 };
 
 // Parses `text` (the file's contents). REQUIRES: `origin` names the file, for messages.

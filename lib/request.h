@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,13 @@ class Request {
   // Returns the value of cookie `name`, or "".
   std::string Cookie(const std::string& name) const;
 
+  // For programs that stream their body (ProgramOptions::stream_body):
+  // reads up to `size` more bytes of it; 0 at its end.
+  size_t ReadBody(char* buf, size_t size) const { return body_reader_ ? body_reader_(buf, size) : 0; }
+  void set_body_reader(std::function<size_t(char*, size_t)> reader) {
+    body_reader_ = std::move(reader);
+  }
+
  private:
   using Fields = std::multimap<std::string, std::string>;
 
@@ -48,6 +56,7 @@ class Request {
   Fields query_;
   Fields form_;
   std::map<std::string, std::string> cookies_;
+  std::function<size_t(char*, size_t)> body_reader_;
 };
 
 // Parses a record id from a query parameter or form field: 1 to 10 digits,

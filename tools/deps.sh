@@ -10,7 +10,7 @@
 set -euo pipefail
 
 RUN_PACKAGES="g++ make pkg-config apache2 libapache2-mod-fcgid libfcgi-dev libcgicc-dev
-  libmysqlcppconn-dev libssl-dev libctemplate-dev nlohmann-json3-dev mariadb-server
+  libmysqlcppconn-dev libssl-dev libctemplate-dev nlohmann-json3-dev libzip-dev libexpat1-dev mariadb-server
   mariadb-client curl"
 TEST_PACKAGES="libboost-test-dev python3"
 BENCH_PACKAGES="wrk"

@@ -23,6 +23,12 @@ mkdir -p "$VAR" "$OUT"
 
 echo "== starting MariaDB and Apache (var/test)"
 "$STACK" start-db "$VAR" || exit 1
+# Test-only settings: crash points the installer may be asked to die at, and
+# a 16 MiB upload limit so that "too large" needs no 256 MiB body.
+cat >> "$VAR/site.conf" <<CONF
+allow_fault_injection = true
+max_upload_bytes = 16777216
+CONF
 "$STACK" migrate "$VAR" >/dev/null || exit 1
 WEB_PORT=$("$STACK" free-port)
 "$STACK" start-web "$VAR" "$WEB_PORT" || exit 1

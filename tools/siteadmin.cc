@@ -6,6 +6,7 @@
 //   siteadmin [--config FILE] set-password USERNAME      (password on standard input)
 //   siteadmin [--config FILE] list [SEARCH]
 //   siteadmin [--config FILE] first-admin                 (creates "admin" if no Admin exists)
+//   siteadmin [--config FILE] recover-files               (files area follows the database)
 //
 // Passwords are read from standard input, never from argv (which other
 // users can read in /proc). The config file defaults to $SITE_CONFIG.
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "access.h"
+#include "collection_installer.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -43,7 +45,8 @@ int Usage() {
                "             [--first-name F] [--last-name L] [--email E] [--password-stdin]\n"
                "  set-password USERNAME      read a new password from standard input\n"
                "  list [SEARCH]              list people\n"
-               "  first-admin                create user 'admin' if there is no Admin yet\n";
+               "  first-admin                create user 'admin' if there is no Admin yet\n"
+               "  recover-files              bring the collection files in line with the database\n";
   return 2;
 }
 
@@ -205,6 +208,12 @@ int Main(int argc, char** argv) {
       if (!page.next_after) break;
       q.after = page.next_after;
     }
+    return 0;
+  }
+  if (command == "recover-files") {
+    if (config.files_dir.empty()) return Fail("files_dir is not set in the config");
+    s = RecoverCollections(db.get(), config);
+    if (!s.ok()) return Fail(s);
     return 0;
   }
   if (command == "first-admin") {

@@ -101,6 +101,7 @@ db_name = site
 db_user = site
 db_password = $pw
 templates_dir = $ROOT/templates
+files_dir = $VAR/files
 CONF
     )
     chgrp "$WEB_GROUP" "$VAR/site.conf.new"
@@ -111,6 +112,7 @@ CONF
   if ! grep -q '^token_secret' "$VAR/site.conf"; then
     echo "token_secret = $(random_hex 32)" >> "$VAR/site.conf"
   fi
+  grep -q '^files_dir' "$VAR/site.conf" || echo "files_dir = $VAR/files" >> "$VAR/site.conf"
 }
 
 stop_db() {
@@ -122,15 +124,35 @@ stop_db() {
   rm -f "$DB_PID"
 }
 
+# Applies pending migrations, then brings the files area in line with the
+# database (after a crash, or the first time).
 migrate() {
   "$SITEADMIN" --config "$1/site.conf" migrate "$ROOT/sql"
+  files_area "$1"
+  as_web_user "$SITEADMIN" --config "$1/site.conf" recover-files
+}
+
+as_web_user() {
+  if [ "$(id -u)" = 0 ]; then runuser -u "$WEB_USER" -- "$@"; else "$@"; fi
+}
+
+# The files area belongs to the web server's user: the programs write it.
+files_area() {
+  mkdir -p "$1/files"
+  chown "$WEB_USER:$WEB_GROUP" "$1/files"
+}
+
+setting() {  # setting VAR KEY DEFAULT
+  local v; v=$(sed -n "s/^$2 *= *//p" "$1/site.conf" | tail -1)
+  echo "${v:-$3}"
 }
 
 web_env() {
   VAR=$1
-  mkdir -p "$VAR/apache" "$VAR/log" "$VAR/run" "$VAR/www"
+  mkdir -p "$VAR/apache" "$VAR/log" "$VAR/run"
   export SITE_ROOT="$ROOT" SITE_BIN="$ROOT/build/cgi-bin" SITE_CONFIG="$VAR/site.conf"
-  export SITE_WWW="$VAR/www"
+  export SITE_FILES; SITE_FILES=$(setting "$VAR" files_dir "$VAR/files")
+  export SITE_UPLOAD_LIMIT=$(( $(setting "$VAR" max_upload_bytes 268435456) + 1048576 ))
   export SITE_VAR="$VAR" SITE_PORT="$2" SITE_USER="$WEB_USER" SITE_GROUP="$WEB_GROUP"
 }
 

@@ -1,0 +1,138 @@
+#include "upload.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "crypto.h"
+#include "multipart.h"
+
+namespace site {
+
+namespace {
+
+constexpr size_t kChunk = 64 * 1024;
+constexpr size_t kMaxTextField = 4096;
+
+std::string TooLargeMessage(const Config& config) {
+  return "The collection file is larger than " + std::to_string(config.max_upload_bytes >> 20) +
+         " MiB, the most this site accepts.";
+}
+
+}  // namespace
+
+void DiscardUpload(ReceivedUpload* upload) {
+  if (!upload->path.empty()) ::unlink(upload->path.c_str());
+  upload->path.clear();
+}
+
+Status ReceiveCollectionUpload(const Config& config, const Request& req, ReceivedUpload* out) {
+  *out = ReceivedUpload();
+  std::string boundary;
+  Status s = MultipartReader::BoundaryFromContentType(req.Env("CONTENT_TYPE"), &boundary);
+  if (!s.ok()) return s;
+  const std::string& length_text = req.Env("CONTENT_LENGTH");
+  int64_t declared = -1;
+  if (!length_text.empty()) {
+    if (length_text.size() > 18 || length_text.find_first_not_of("0123456789") != std::string::npos) {
+      return Status::BadRequest("The request's Content-Length is not a number.");
+    }
+    declared = std::stoll(length_text);
+    // The multipart framing adds a few hundred bytes around the file.
+    if (declared > config.max_upload_bytes + 64 * 1024) {
+      return Status::TooLarge(TooLargeMessage(config));
+    }
+  }
+
+  std::filesystem::path staging = std::filesystem::path(config.files_dir) / "staging";
+  std::error_code ec;
+  std::filesystem::create_directories(staging, ec);
+  out->path = (staging / ("upload-" + RandomHex(8) + ".zip")).string();
+  int fd = ::open(out->path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    out->path.clear();
+    return Status::Internal("cannot create an upload file in " + staging.string());
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr);
+
+  int files = 0;
+  enum class Part { kNone, kFile, kText, kIgnored } part = Part::kNone;
+  std::string text_name, text_value;
+  MultipartReader::Callbacks cb;
+  cb.on_part_begin = [&](const PartHeaders& h) {
+    if (h.name == kCollectionFileField && h.filename.has_value()) {
+      if (++files > 1) return Status::BadRequest("The request has more than one collectionFile.");
+      part = Part::kFile;
+    } else if (!h.filename.has_value()) {
+      part = Part::kText;
+      text_name = h.name;
+      text_value.clear();
+    } else {
+      part = Part::kIgnored;
+    }
+    return Status::OK();
+  };
+  cb.on_part_data = [&](const char* data, size_t size) {
+    if (part == Part::kText) {
+      if (text_value.size() + size > kMaxTextField) {
+        return Status::BadRequest("A form field of the upload is too large.");
+      }
+      text_value.append(data, size);
+    } else if (part == Part::kFile) {
+      out->bytes += size;
+      if (out->bytes > static_cast<uint64_t>(config.max_upload_bytes)) {
+        return Status::TooLarge(TooLargeMessage(config));
+      }
+      EVP_DigestUpdate(sha.get(), data, size);
+      for (size_t off = 0; off < size;) {
+        ssize_t w = ::write(fd, data + off, size - off);
+        if (w <= 0) return Status::Internal("cannot write the upload file");
+        off += static_cast<size_t>(w);
+      }
+    }
+    return Status::OK();
+  };
+  cb.on_part_end = [&] {
+    if (part == Part::kText && out->fields.size() < 16) out->fields.emplace(text_name, text_value);
+    part = Part::kNone;
+    return Status::OK();
+  };
+  MultipartReader reader(boundary, cb);
+  std::unique_ptr<char[]> buf(new char[kChunk]);
+  int64_t received = 0;
+  for (;;) {
+    size_t want = kChunk;
+    if (declared >= 0) want = static_cast<size_t>(std::min<int64_t>(kChunk, declared - received));
+    if (want == 0) break;
+    size_t n = req.ReadBody(buf.get(), want);
+    if (n == 0) break;
+    received += static_cast<int64_t>(n);
+    s = reader.Feed(buf.get(), n);
+    if (!s.ok()) break;
+  }
+  if (s.ok()) s = reader.Finish();
+  if (s.ok() && files == 0) {
+    s = Status::BadRequest(
+        "The request has no collectionFile: send the archive as -F \"collectionFile=@myCollection.zip\".");
+  }
+  if (s.ok() && out->bytes == 0) s = Status::BadRequest("collectionFile is empty.");
+  if (!s.ok()) {
+    DiscardUpload(out);
+    return s;
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_length = 0;
+  EVP_DigestFinal_ex(sha.get(), digest, &digest_length);
+  out->sha256 = HexEncode(std::string(reinterpret_cast<char*>(digest), digest_length));
+  return Status::OK();
+}
+
+}  // namespace site
