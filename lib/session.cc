@@ -115,7 +115,11 @@ Status EndSession(Db* db, const Config& config, const Request& req, Response* re
 }
 
 Status CheckCsrf(const SessionInfo& session, const Request& req) {
-  if (!ConstantTimeEquals(req.Form(kCsrfField), session.csrf_token)) {
+  return CheckCsrfToken(session, req.Form(kCsrfField));
+}
+
+Status CheckCsrfToken(const SessionInfo& session, const std::string& token) {
+  if (!ConstantTimeEquals(token, session.csrf_token)) {
     return Status::Forbidden(
         "This form has expired or did not come from this site. Reload the page and try again.");
   }

@@ -49,5 +49,7 @@ Status EndSession(Db* db, const Config& config, const Request& req, Response* re
 // Returns OK iff the POST's csrf_token field equals the session's token
 // (constant-time); else Forbidden with a message for the person.
 Status CheckCsrf(const SessionInfo& session, const Request& req);
+// The same for a token read some other way (a streamed multipart field).
+Status CheckCsrfToken(const SessionInfo& session, const std::string& token);
 
 }  // namespace site

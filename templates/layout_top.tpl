@@ -12,7 +12,7 @@
 <header class="site-header">
   <a class="site-name" href="/people">Admin</a>
   {{#SIGNED_IN}}
-  <nav aria-label="Main"><a href="/people">People</a></nav>
+  <nav aria-label="Main"><a href="/people">People</a> <a href="/collections">Collections</a></nav>
   <div class="who">
     <span>{{DISPLAY_NAME}} <span class="access">({{ACCESS_LABEL}})</span></span>
     <form method="post" action="/logout" class="inline">

@@ -1,0 +1,145 @@
+// /collections         the Collections page: installed collections, the
+//                      history of installs (?guid= for one collection's),
+//                      and an upload form for Admins
+// /collections/upload  POST multipart (csrf_token, collectionFile): the same
+//                      install as /installCollection, for the browser. The
+//                      page's script asks for JSON and shows a progress bar;
+//                      without JavaScript the result comes back as a page.
+#include <nlohmann/json.hpp>
+
+#include "app.h"
+#include "collection_installer.h"
+#include "collections_view.h"
+#include "page.h"
+#include "session.h"
+#include "upload.h"
+
+namespace site {
+namespace {
+
+bool WantsJson(const Request& req) {
+  return req.Env("HTTP_ACCEPT").find("application/json") != std::string::npos;
+}
+
+std::string Size(int64_t bytes) {
+  char buf[32];
+  if (bytes >= (1 << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / 1048576.0);
+  } else if (bytes >= 1024) {
+    std::snprintf(buf, sizeof buf, "%.1f KiB", bytes / 1024.0);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld bytes", static_cast<long long>(bytes));
+  }
+  return buf;
+}
+
+Status ShowPage(App& app, const Request& req, const SessionInfo& session, Response* resp,
+                const std::string& notice, const std::string& error) {
+  std::string guid = req.Query("guid").substr(0, 64);
+  std::vector<InstalledCollection> installed;
+  Status s = ListInstalledCollections(app.db.get(), &installed);
+  if (!s.ok()) return s;
+  std::vector<InstallAttempt> attempts;
+  s = ListInstallAttempts(app.db.get(), guid, 50, &attempts);
+  if (!s.ok()) return s;
+
+  auto dict = NewPage("Collections", &session);
+  for (const InstalledCollection& c : installed) {
+    TemplateDictionary* row = dict->AddSectionDictionary("COLLECTION");
+    row->SetValue("NAME", c.name);
+    row->SetValue("GUID", c.guid);
+    row->SetValue("INSTALLED_BY", c.installed_by.empty() ? "—" : c.installed_by);
+    row->SetValue("INSTALLED_AT", c.installed_at + " UTC");
+    row->SetIntValue("VERSION", static_cast<long>(c.version));
+    row->SetIntValue("FILES", static_cast<long>(c.files));
+    row->SetValue("SIZE", Size(c.bytes));
+    if (!c.updatable) row->ShowSection("NOT_UPDATABLE");
+  }
+  if (installed.empty()) dict->ShowSection("NO_COLLECTIONS");
+  if (!guid.empty()) dict->SetValueAndShowSection("GUID", guid, "ONE_COLLECTION");
+  for (const InstallAttempt& a : attempts) {
+    TemplateDictionary* row = dict->AddSectionDictionary("ATTEMPT");
+    row->SetValue("WHEN", a.attempted_at + " UTC");
+    row->SetValue("NAME", a.name.empty() ? "—" : a.name);
+    row->SetValue("GUID", a.guid);
+    row->SetValue("BY", a.person.empty() ? "—" : a.person);
+    row->SetValue("FROM", a.client_address);
+    row->SetValue("RESULT", a.result == "installed" ? (a.replaced ? "Installed (replaced)" : "Installed")
+                                                    : a.result == "refused" ? "Refused" : "Failed");
+    row->SetValue("REASON", a.reason);
+    row->SetIntValue("STATUS", static_cast<long>(a.http_status));
+    row->SetValue("SHA", a.sha256.substr(0, 12));
+  }
+  if (attempts.empty()) dict->ShowSection("NO_ATTEMPTS");
+  if (session.access == Access::kAdmin) dict->ShowSection("CAN_UPLOAD");
+  if (!notice.empty()) dict->SetValueAndShowSection("NOTICE", notice, "HAS_NOTICE");
+  if (!error.empty()) dict->SetValueAndShowSection("ERROR", error, "HAS_ERROR");
+  return RenderPage(app, "collections.tpl", *dict, resp);
+}
+
+Status Upload(App& app, const Request& req, const SessionInfo& session, Response* resp) {
+  if (session.access != Access::kAdmin) return Status::Forbidden("Only an Admin can install collections.");
+  ReceivedUpload upload;
+  Status s = ReceiveCollectionUpload(app.config, req, &upload);
+  if (s.ok()) {
+    s = CheckCsrfToken(session, upload.fields[kCsrfField]);
+    if (!s.ok()) DiscardUpload(&upload);
+  }
+  InstallOutcome out;
+  if (s.ok()) {
+    InstallInput in;
+    in.archive_path = upload.path;
+    in.archive_sha256 = upload.sha256;
+    in.archive_bytes = upload.bytes;
+    in.person_id = session.person_id;
+    in.client_address = req.client_address();
+    s = InstallCollection(app.db.get(), app.config, in, &out);
+    DiscardUpload(&upload);
+  }
+  std::string message =
+      s.ok() ? "Installed collection \"" + out.name + "\" (" + std::to_string(out.files) + " files" +
+                   (out.replaced ? ", replacing the previous version" : "") + ")."
+             : s.message();
+  if (WantsJson(req)) {
+    if (!s.ok()) return s;  // JSON error with the same message (ErrorStyle::kByAccept)
+    nlohmann::json body = {{"message", message}, {"name", out.name}, {"guid", out.guid},
+                           {"files", out.files}, {"bytes", out.bytes}, {"replaced", out.replaced},
+                           {"warnings", out.warnings}};
+    resp->SetHeader("Content-Type", "application/json; charset=utf-8");
+    resp->set_body(body.dump(2) + "\n");
+    return Status::OK();
+  }
+  if (!s.ok()) {
+    if (s.code() == Status::Code::kForbidden || s.code() == Status::Code::kUnavailable ||
+        s.code() == Status::Code::kInternal) {
+      return s;
+    }
+    resp->set_status(HttpStatusOf(s));
+    return ShowPage(app, req, session, resp, "", "Not installed: " + message);
+  }
+  std::string notice = message;
+  for (const std::string& w : out.warnings) notice += " Warning: " + w + ".";
+  return ShowPage(app, req, session, resp, notice, "");
+}
+
+Status HandleCollections(App& app, const Request& req, Response* resp) {
+  std::optional<SessionInfo> session;
+  Status s = SessionOrRedirect(app, req, resp, &session);
+  if (!s.ok() || !session) return s;
+  if (req.script_name() == "/collections/upload") {
+    if (!req.IsPost()) return Status::BadRequest("Use the upload form on the Collections page.");
+    return Upload(app, req, *session, resp);
+  }
+  if (req.IsPost()) return Status::BadRequest("The Collections page takes no form here.");
+  return ShowPage(app, req, *session, resp, "", "");
+}
+
+}  // namespace
+}  // namespace site
+
+int main(int, char** argv) {
+  site::ProgramOptions options;
+  options.errors = site::ErrorStyle::kByAccept;
+  options.stream_body = true;
+  return site::RunFastCgi(argv[0], site::HandleCollections, options);
+}
