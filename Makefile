@@ -62,19 +62,29 @@ bench: test-deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) all $(BUILD)/bench/noop
 	@tools/bench.sh
 
-# libFuzzer targets (clang), each run for FUZZ_SECONDS from a seed corpus.
-FUZZ_SECONDS ?= 60
+# libFuzzer targets (clang): the multipart reader, the entry-name check and
+# the manifest reader, each run for FUZZ_SECONDS from its seed corpus.
+FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Ilib
+FUZZERS := multipart safe_path manifest
 $(BUILD)/fuzz/multipart_fuzz: tests/fuzz/multipart_fuzz.cc lib/multipart.cc lib/status.cc
+$(BUILD)/fuzz/safe_path_fuzz: tests/fuzz/safe_path_fuzz.cc lib/safe_path.cc lib/status.cc
+$(BUILD)/fuzz/manifest_fuzz: tests/fuzz/manifest_fuzz.cc lib/collection_manifest.cc lib/safe_path.cc lib/status.cc
+$(BUILD)/fuzz/%_fuzz:
 	@mkdir -p $(@D)
-	clang++ $(FUZZ_FLAGS) -o $@ $^
+	clang++ $(FUZZ_FLAGS) -o $@ $^ $(if $(findstring manifest,$@),-lexpat)
 
 fuzz:
 	@tools/deps.sh fuzz
-	@$(MAKE) --no-print-directory $(BUILD)/fuzz/multipart_fuzz
-	@mkdir -p $(BUILD)/fuzz/corpus-multipart
-	$(BUILD)/fuzz/multipart_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	  $(BUILD)/fuzz/corpus-multipart tests/fuzz/corpus/multipart
+	@$(MAKE) --no-print-directory $(FUZZERS:%=$(BUILD)/fuzz/%_fuzz)
+	@for f in $(FUZZERS); do \
+	  mkdir -p $(BUILD)/fuzz/corpus-$$f; \
+	  echo "== fuzzing $$f for $(FUZZ_SECONDS) s"; \
+	  $(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    $(BUILD)/fuzz/corpus-$$f tests/fuzz/corpus/$$f > $(BUILD)/fuzz/$$f.log 2>&1 \
+	    || { tail -40 $(BUILD)/fuzz/$$f.log; exit 1; }; \
+	  grep "^Done" $(BUILD)/fuzz/$$f.log; \
+	done
 
 clean:
 	rm -rf $(BUILD)

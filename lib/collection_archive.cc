@@ -212,7 +212,8 @@ Status CollectionArchive::Extract(const std::string& name, const std::string& de
   if (s.ok() && written != declared) {
     s = Status::Invalid("archive entry \"" + name + "\" is smaller than its declared size");
   }
-  if (s.ok() && ::fsync(fd) != 0) s = Status::Internal("cannot sync " + dest);
+  // No fsync per file: the installer syncs the whole files area once
+  // (syncfs) before the database names the new generation.
   ::close(fd);
   if (!s.ok()) {
     ::unlink(dest.c_str());

@@ -47,6 +47,7 @@ class CollectionArchive {
 
   // Writes entry `name` to the new file `dest`, checking that it yields
   // exactly its declared size and a good CRC. Adds the bytes to *bytes.
+  // Does not sync: the caller makes the files durable together.
   Status Extract(const std::string& name, const std::string& dest, uint64_t* bytes);
 
  private:

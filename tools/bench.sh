@@ -25,6 +25,8 @@ rm -rf "$VAR"
 mkdir -p "$VAR"
 
 "$STACK" start-db "$VAR" >/dev/null
+# Room for the 256 MiB archive and its manifest.
+echo "max_upload_bytes = 335544320" >> "$VAR/site.conf"
 "$STACK" migrate "$VAR" >/dev/null
 # The no-op responder is mounted for this run only.
 cat > "$VAR/apache-extra.conf" <<CONF
@@ -76,3 +78,37 @@ printf '%-34s %12s %10s %10s\n' "/noop (no-op FastCGI, baseline)" "$noop_rps" "$
 printf '%-34s %12s %10s %10s\n' "/tokenInfo (bearer token)" "$info_rps" "$info_p50" "$info_p99"
 awk -v a="$info_rps" -v b="$noop_rps" 'BEGIN { printf "ratio: /tokenInfo reaches %.1f%% of the no-op throughput (aim: 85%%)\n", 100 * a / b }'
 echo "FastCGI pool after the runs: $(pgrep -fc "$ROOT/build/bench/noop") noop, $(pgrep -fc "$ROOT/build/cgi-bin/tokenInfo") tokenInfo processes"
+
+# --- installCollection: time and the program's peak memory per archive size,
+# beside `unzip -q` of the same archive onto the same disk.
+echo
+echo "installCollection: archives of incompressible data (16 stored files each), one run per size"
+printf '%-10s %14s %14s %22s\n' "archive" "install (s)" "unzip -q (s)" "program peak RSS (MiB)"
+for mib in 16 64 256; do
+  archive="$VAR/bench-$mib.zip"
+  /usr/bin/python3 - "$archive" "$mib" <<'PY'
+import os, sys, zipfile
+path, mib = sys.argv[1], int(sys.argv[2])
+with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+    files = "".join(f'<Resource name="part{i:02d}.bin" type="private" path="bench{mib}"/>' for i in range(16))
+    z.writestr("collection.xml", f'<Collection name="Bench {mib}" guid="{{bench-{mib}}}">{files}</Collection>')
+    chunk = (mib << 20) // 16
+    for i in range(16):
+        z.writestr(f"part{i:02d}.bin", os.urandom(chunk))
+PY
+  # A fresh Apache, so the program's peak memory belongs to this archive alone.
+  "$STACK" stop-web "$VAR"; "$STACK" start-web "$VAR" "$PORT" >/dev/null
+  t_install=$(curl -s -o "$VAR/install-$mib.json" -w '%{time_total}' -X POST "$BASE/installCollection" \
+    -H "Authorization: Bearer $TOKEN" -F "collectionFile=@$archive")
+  grep -q '"files": 16' "$VAR/install-$mib.json" || { echo "install of $mib MiB failed:"; cat "$VAR/install-$mib.json"; exit 1; }
+  peak=0
+  for pid in $(pgrep -f "$ROOT/build/cgi-bin/installCollection"); do
+    kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+    [ "$kb" -gt "$peak" ] && peak=$kb
+  done
+  rm -rf "$VAR/unzip-$mib"; mkdir -p "$VAR/unzip-$mib"
+  t0=$(date +%s.%N); unzip -q "$archive" -d "$VAR/unzip-$mib"; sync; t1=$(date +%s.%N)
+  rm -rf "$VAR/unzip-$mib" "$archive"
+  printf '%-10s %14.2f %14.2f %22.1f\n' "$mib MiB" "$t_install" "$(echo "$t1 - $t0" | bc -l)" "$(echo "$peak / 1024" | bc -l)"
+done
+echo "(install: upload through Apache, which spools the body first, plus every check, the unpack, fsync and publication)"

@@ -13,7 +13,7 @@ RUN_PACKAGES="g++ make pkg-config apache2 libapache2-mod-fcgid libfcgi-dev libcg
   libmysqlcppconn-dev libssl-dev libctemplate-dev nlohmann-json3-dev libzip-dev libexpat1-dev mariadb-server
   mariadb-client curl"
 TEST_PACKAGES="libboost-test-dev python3"
-BENCH_PACKAGES="wrk"
+BENCH_PACKAGES="wrk unzip bc"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 want="$RUN_PACKAGES"

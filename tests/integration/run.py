@@ -19,6 +19,8 @@ MODULES = [
     "test_access_levels",
     "test_admin_tool",
     "test_bearer_tokens",
+    "test_collections",
+    "test_install_hostile",
     "test_database_outage",
     "test_people_scale",
 ]
