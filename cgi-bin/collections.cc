@@ -84,6 +84,11 @@ Status Upload(App& app, const Request& req, const SessionInfo& session, Response
   if (s.ok()) {
     s = CheckCsrfToken(session, upload.fields[kCsrfField]);
     if (!s.ok()) DiscardUpload(&upload);
+  } else {
+    InstallInput refused;
+    refused.person_id = session.person_id;
+    refused.client_address = req.client_address();
+    RecordRefusedUpload(app.db.get(), refused, s);
   }
   InstallOutcome out;
   if (s.ok()) {

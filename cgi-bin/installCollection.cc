@@ -30,9 +30,15 @@ Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
   if (!RequireAdminOrReply(who, req, resp)) return Status::OK();
 
   ReceivedUpload upload;
-  s = ReceiveCollectionUpload(app.config, req, &upload);
-  if (!s.ok()) return s;
   InstallInput in;
+  s = ReceiveCollectionUpload(app.config, req, &upload);
+  if (!s.ok()) {
+    in.person_id = who.person_id;
+    in.client_address = req.client_address();
+    in.archive_bytes = upload.bytes;
+    RecordRefusedUpload(app.db.get(), in, s);
+    return s;
+  }
   in.archive_path = upload.path;
   in.archive_sha256 = upload.sha256;
   in.archive_bytes = upload.bytes;

@@ -37,6 +37,75 @@ class ZipFile {
   zip_file_t* f_;
 };
 
+uint32_t Le16(const unsigned char* p) { return p[0] | (p[1] << 8); }
+uint32_t Le32(const unsigned char* p) {
+  return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
+}
+
+// Checks the entry names as bytes, in the zip's own central directory.
+// libzip hides two things this must see: it turns a NUL in a name into a
+// space, and it reads a name with control characters as CP437 (\x01 becomes
+// a smiley). It also refuses duplicate names without saying which.
+// Zip64 directories are left to libzip.
+Status CheckRawNames(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Internal("cannot open the upload");
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Status::Internal("cannot stat the upload");
+  // The end-of-central-directory record: 22 bytes plus a comment of at most 64 KiB.
+  off_t tail_size = std::min<off_t>(st.st_size, 22 + 65535);
+  std::string tail(static_cast<size_t>(tail_size), '\0');
+  if (::pread(fd, tail.data(), tail.size(), st.st_size - tail_size) != tail_size) {
+    return Status::OK();  // too short: libzip says "not a zip"
+  }
+  size_t eocd = std::string::npos;
+  for (size_t i = tail.size() >= 22 ? tail.size() - 22 + 1 : 0; i-- > 0;) {
+    if (tail.compare(i, 4, "PK\x05\x06") == 0) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd == std::string::npos) return Status::OK();
+  const auto* e = reinterpret_cast<const unsigned char*>(tail.data() + eocd);
+  uint32_t count = Le16(e + 10), cd_size = Le32(e + 12), cd_offset = Le32(e + 16);
+  if (count == 0xFFFF || cd_offset == 0xFFFFFFFF || cd_size > (64u << 20) ||
+      static_cast<off_t>(cd_offset) + cd_size > st.st_size) {
+    return Status::OK();
+  }
+  std::string cd(cd_size, '\0');
+  if (::pread(fd, cd.data(), cd.size(), cd_offset) != static_cast<ssize_t>(cd_size)) {
+    return Status::OK();
+  }
+  std::set<std::string> seen;
+  size_t pos = 0;
+  for (uint32_t n = 0; n < count && pos + 46 <= cd.size(); ++n) {
+    const auto* h = reinterpret_cast<const unsigned char*>(cd.data() + pos);
+    if (Le32(h) != 0x02014b50) break;
+    size_t name_len = Le16(h + 28), extra_len = Le16(h + 30), comment_len = Le16(h + 32);
+    if (pos + 46 + name_len > cd.size()) break;
+    std::string name = cd.substr(pos + 46, name_len);
+    std::string shown;
+    for (unsigned char c : name) shown += c == 0 ? std::string("\\0") : std::string(1, static_cast<char>(c));
+    if (name.find('\0') != std::string::npos) {
+      return Status::Invalid("archive entry \"" + shown + "\" contains a NUL character");
+    }
+    for (unsigned char c : name) {
+      if (c < 0x20 || c == 0x7f) {
+        return Status::Invalid("archive entry \"" + shown + "\" contains a control character");
+      }
+    }
+    if (!seen.insert(name).second) {
+      return Status::Invalid("archive entry \"" + name + "\" appears more than once");
+    }
+    pos += 46 + name_len + extra_len + comment_len;
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 CollectionArchive::~CollectionArchive() {
@@ -45,6 +114,8 @@ CollectionArchive::~CollectionArchive() {
 
 Status CollectionArchive::Open(const std::string& path, const ArchiveLimits& limits,
                                bool require_manifest, std::unique_ptr<CollectionArchive>* out) {
+  Status raw = CheckRawNames(path);
+  if (!raw.ok()) return raw;
   int error = 0;
   // ZIP_CHECKCONS compares local and central headers (PITFALLS.md).
   zip_t* z = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
@@ -117,6 +188,7 @@ Status CollectionArchive::Open(const std::string& path, const ArchiveLimits& lim
                              std::to_string(st.comp_size ? st.size / st.comp_size : st.size) +
                              ":1); it looks like a zip bomb");
     }
+    a->total_declared_ += st.size;
     a->files_.push_back(name);
     a->index_[name] = static_cast<uint64_t>(i);
     a->sizes_[name] = st.size;

@@ -44,6 +44,9 @@ class CollectionArchive {
   const std::vector<std::string>& files() const { return files_; }
   bool Has(const std::string& name) const { return index_.count(name) > 0; }
   uint64_t declared_size(const std::string& name) const;
+  // All entries' declared sizes together, and the number of entries.
+  uint64_t total_declared() const { return total_declared_; }
+  uint64_t entry_count() const { return files_.size(); }
 
   // Writes entry `name` to the new file `dest`, checking that it yields
   // exactly its declared size and a good CRC. Adds the bytes to *bytes.
@@ -59,6 +62,7 @@ class CollectionArchive {
   std::vector<std::string> files_;
   std::map<std::string, uint64_t> index_;  // name -> zip index
   std::map<std::string, uint64_t> sizes_;  // name -> declared size
+  uint64_t total_declared_ = 0;
 };
 
 }  // namespace site

@@ -121,6 +121,16 @@ Status RecoverLocked(Db* db, const Config& config) {
   Status s = db->Query("SELECT generation FROM site_state WHERE id = 1", {}, &rows);
   if (!s.ok()) return s;
   std::string generation = rows.empty() ? "" : rows[0].Str(0);
+  std::string published = PublishedGeneration(config);
+  if (!generation.empty() && !fs::is_directory(Generations(config) / generation) &&
+      !published.empty() && fs::is_directory(Generations(config) / published)) {
+    // Never throw files away: keep what is served, and say so.
+    Log(LogLevel::kError, "", "generation " + generation + " named by the database is missing; "
+                              "keeping the published " + published);
+    s = db->Exec("UPDATE site_state SET generation = ? WHERE id = 1", {published});
+    if (!s.ok()) return s;
+    generation = published;
+  }
   if (generation.empty() || !fs::is_directory(Generations(config) / generation)) {
     if (!generation.empty()) {
       Log(LogLevel::kError, "", "published generation " + generation + " is missing; starting empty");
@@ -211,6 +221,8 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
 
   std::vector<std::unique_ptr<CollectionArchive>> nested;
   std::vector<PlannedFile> plan;
+  // The limits hold for the install as a whole, nested archives included.
+  uint64_t unpacked = archive->total_declared(), entries = archive->entry_count();
   std::set<std::string> used_entries = {archive->manifest_name()};
   for (const ManifestResource& r : m->resources) {
     if (!archive->Has(r.name)) {
@@ -227,6 +239,17 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
       std::unique_ptr<CollectionArchive> a;
       s = CollectionArchive::Open(inner.string(), limits, false, &a);
       if (!s.ok()) return Status::Invalid("in " + r.name + ": " + s.message());
+      unpacked += a->total_declared();
+      entries += a->entry_count();
+      if (unpacked > limits.max_unpacked_bytes) {
+        return Status::Invalid("the archive unpacks to more than " +
+                               std::to_string(limits.max_unpacked_bytes >> 20) +
+                               " MiB (nested archives included)");
+      }
+      if (entries > limits.max_entries) {
+        return Status::Invalid("the archive has more than " + std::to_string(limits.max_entries) +
+                               " entries (nested archives included)");
+      }
       for (const std::string& f : a->files()) {
         plan.push_back(PlannedFile{r.type, JoinPath(r.path, f), f, nested.size() + 1});
       }
@@ -246,6 +269,16 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
     if (!s.ok()) return s;
     if (!targets.insert(p.area + "/" + Lower(p.path)).second) {
       return Status::Invalid("two resources would install to " + p.area + "/" + p.path);
+    }
+  }
+  // A path cannot be a file and a directory at once.
+  for (const PlannedFile& p : plan) {
+    for (size_t slash = p.path.find('/'); slash != std::string::npos;
+         slash = p.path.find('/', slash + 1)) {
+      if (targets.count(p.area + "/" + Lower(p.path.substr(0, slash)))) {
+        return Status::Invalid(p.area + "/" + p.path.substr(0, slash) +
+                               " would be both a file and a directory");
+      }
     }
   }
 
@@ -280,14 +313,42 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
     }
   }
   for (const PlannedFile& p : plan) {
-    s = db->Query(
-        "SELECT c.name, c.guid FROM collection_files f JOIN collections c ON c.id = f.collection_id "
-        "WHERE f.area = ? AND f.path = ? AND f.collection_id <> ?",
-        {p.area, p.path, existing_id}, &rows);
-    if (!s.ok()) return s;
+    // The path itself, a file where one of its directories would go, or
+    // files below it where it would be a file.
+    std::vector<std::string> candidates = {p.path};
+    for (size_t slash = p.path.find('/'); slash != std::string::npos;
+         slash = p.path.find('/', slash + 1)) {
+      candidates.push_back(p.path.substr(0, slash));
+    }
+    for (const std::string& c : candidates) {
+      s = db->Query(
+          "SELECT c.name, c.guid, f.path FROM collection_files f "
+          "JOIN collections c ON c.id = f.collection_id "
+          "WHERE f.area = ? AND f.path = ? AND f.collection_id <> ?",
+          {p.area, c, existing_id}, &rows);
+      if (!s.ok()) return s;
+      if (!rows.empty()) break;
+    }
+    if (rows.empty()) {
+      std::string prefix;
+      for (char ch : p.path + "/") {
+        if (ch == '%' || ch == '_' || ch == '\\') prefix += '\\';
+        prefix += ch;
+      }
+      s = db->Query(
+          "SELECT c.name, c.guid, f.path FROM collection_files f "
+          "JOIN collections c ON c.id = f.collection_id "
+          "WHERE f.area = ? AND f.path LIKE ? AND f.collection_id <> ? LIMIT 1",
+          {p.area, prefix + "%", existing_id}, &rows);
+      if (!s.ok()) return s;
+    }
     if (!rows.empty()) {
-      return Status::Conflict(p.area + "/" + p.path + " belongs to collection \"" + rows[0].Str(0) +
-                              "\" (" + rows[0].Str(1) + ")");
+      std::string owner = "collection \"" + rows[0].Str(0) + "\" (" + rows[0].Str(1) + ")";
+      if (rows[0].Str(2) == p.path) {
+        return Status::Conflict(p.area + "/" + p.path + " belongs to " + owner);
+      }
+      return Status::Conflict(p.area + "/" + p.path + " collides with " + p.area + "/" +
+                              rows[0].Str(2) + " of " + owner);
     }
   }
 
@@ -303,6 +364,15 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
   std::string generation = NewGenerationName();
   fs::path next = Generations(config) / generation;
   fs::path prev = Generations(config) / old_generation;
+  // Until the database names it, a failed build is removed at once.
+  struct Unpublished {
+    fs::path dir;
+    bool keep = false;
+    ~Unpublished() {
+      std::error_code e;
+      if (!keep) fs::remove_all(dir, e);
+    }
+  } unpublished{next};
   MaybeDie(in, config, "before-build");
   for (const char* area : kAreas) {
     fs::create_directories(next / area, ec);
@@ -385,6 +455,9 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
     }
     s = db->Exec("UPDATE site_state SET generation = ? WHERE id = 1", {generation});
     if (!s.ok()) return s;
+    // Kept from here on even if COMMIT reports a failure: it may have been
+    // committed all the same; recovery removes it if the database says not.
+    unpublished.keep = true;
     s = tx.Commit();
     if (!s.ok()) return s;
   }
@@ -397,6 +470,10 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
 }
 
 }  // namespace
+
+Status RecordRefusedUpload(Db* db, const InstallInput& in, const Status& refusal) {
+  return RecordAttempt(db, in, nullptr, refusal, nullptr);
+}
 
 std::string PublishedWwwDir(const Config& config) { return (Current(config) / "www").string(); }
 

@@ -54,6 +54,10 @@ struct InstallOutcome {
 Status InstallCollection(Db* db, const Config& config, const InstallInput& in,
                          InstallOutcome* out);
 
+// Records an attempt refused before the archive could be read (a bad
+// upload: 400, 413), so that every attempt is in the history.
+Status RecordRefusedUpload(Db* db, const InstallInput& in, const Status& refusal);
+
 // Brings the files area in line with the database after a crash, creating
 // the first (empty) generation on a new site. Takes the install lock.
 Status RecoverCollections(Db* db, const Config& config);

@@ -152,7 +152,12 @@ web_env() {
   mkdir -p "$VAR/apache" "$VAR/log" "$VAR/run"
   export SITE_ROOT="$ROOT" SITE_BIN="$ROOT/build/cgi-bin" SITE_CONFIG="$VAR/site.conf"
   export SITE_FILES; SITE_FILES=$(setting "$VAR" files_dir "$VAR/files")
-  export SITE_UPLOAD_LIMIT=$(( $(setting "$VAR" max_upload_bytes 268435456) + 1048576 ))
+  local max_upload; max_upload=$(setting "$VAR" max_upload_bytes 268435456)
+  export SITE_UPLOAD_LIMIT=$(( max_upload + 1048576 ))
+  export SITE_ERRORS="$VAR/errors"
+  mkdir -p "$SITE_ERRORS"
+  printf '{\n  "error": "too_large",\n  "message": "The collection file is larger than %s MiB, the most this site accepts."\n}\n' \
+    "$(( max_upload >> 20 ))" > "$SITE_ERRORS/upload-too-large.json"
   export SITE_VAR="$VAR" SITE_PORT="$2" SITE_USER="$WEB_USER" SITE_GROUP="$WEB_GROUP"
 }
 
