@@ -108,6 +108,11 @@ Status CheckRawNames(const std::string& path) {
 
 }  // namespace
 
+std::string FormatBytes(uint64_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  return std::to_string(bytes) + " bytes";
+}
+
 CollectionArchive::~CollectionArchive() {
   if (zip_) zip_discard(zip_);
 }
@@ -138,6 +143,7 @@ Status CollectionArchive::Open(const std::string& path, const ArchiveLimits& lim
     return Status::Invalid("the archive has " + std::to_string(count) + " entries; at most " +
                            std::to_string(limits.max_entries) + " are allowed");
   }
+  a->entries_ = static_cast<uint64_t>(count);
   uint64_t total = 0;
   std::vector<std::string> manifests;
   std::set<std::string> lower_names;
@@ -180,7 +186,7 @@ Status CollectionArchive::Open(const std::string& path, const ArchiveLimits& lim
     total += st.size;
     if (total > limits.max_unpacked_bytes) {
       return Status::Invalid("the archive unpacks to more than " +
-                             std::to_string(limits.max_unpacked_bytes >> 20) + " MiB");
+                             FormatBytes(limits.max_unpacked_bytes));
     }
     if (st.size > limits.ratio_floor_bytes &&
         (st.comp_size == 0 || st.size / st.comp_size > limits.max_ratio)) {

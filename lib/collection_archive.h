@@ -28,6 +28,9 @@ struct ArchiveLimits {
   uint64_t ratio_floor_bytes = 1 << 20;      // smaller entries may compress well
 };
 
+// "1024 MiB" for whole MiB, else "1000 bytes": limits in messages.
+std::string FormatBytes(uint64_t bytes);
+
 class CollectionArchive {
  public:
   // Opens `path`. With `require_manifest`, exactly one *.xml must sit at the
@@ -46,7 +49,7 @@ class CollectionArchive {
   uint64_t declared_size(const std::string& name) const;
   // All entries' declared sizes together, and the number of entries.
   uint64_t total_declared() const { return total_declared_; }
-  uint64_t entry_count() const { return files_.size(); }
+  uint64_t entry_count() const { return entries_; }
 
   // Writes entry `name` to the new file `dest`, checking that it yields
   // exactly its declared size and a good CRC. Adds the bytes to *bytes.
@@ -63,6 +66,7 @@ class CollectionArchive {
   std::map<std::string, uint64_t> index_;  // name -> zip index
   std::map<std::string, uint64_t> sizes_;  // name -> declared size
   uint64_t total_declared_ = 0;
+  uint64_t entries_ = 0;  // directories included, as max_entries counts them
 };
 
 }  // namespace site

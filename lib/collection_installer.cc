@@ -243,8 +243,8 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
       entries += a->entry_count();
       if (unpacked > limits.max_unpacked_bytes) {
         return Status::Invalid("the archive unpacks to more than " +
-                               std::to_string(limits.max_unpacked_bytes >> 20) +
-                               " MiB (nested archives included)");
+                               FormatBytes(limits.max_unpacked_bytes) +
+                               " (nested archives included)");
       }
       if (entries > limits.max_entries) {
         return Status::Invalid("the archive has more than " + std::to_string(limits.max_entries) +

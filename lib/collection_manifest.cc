@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <set>
 
 #include "safe_path.h"
 
@@ -33,6 +34,7 @@ struct ParseState {
   bool root_seen = false;
   std::string text_element;  // lowercased name of the depth-1 element collecting text
   std::string text;
+  std::set<std::string> warned;  // lowercased names of ignored elements
 
   void Fail(const std::string& why) {
     if (error.empty()) error = why;
@@ -100,6 +102,10 @@ void XMLCALL OnStart(void* data, const XML_Char* raw_name, const XML_Char** attr
   if (name == "resource") {
     ManifestResource r{Trim(Attribute(attrs, "name")), Lower(Trim(Attribute(attrs, "type"))),
                        Trim(Attribute(attrs, "path"))};
+    if (!r.path.empty() && r.path[0] == '/') {
+      return st->Fail(st->file + ": <Resource name=\"" + r.name + "\"> path \"" + r.path +
+                      "\" is an absolute path");
+    }
     while (!r.path.empty() && r.path.back() == '/') r.path.pop_back();
     if (r.name.empty()) return st->Fail(st->file + ": a <Resource> has no name attribute");
     Status s = CheckRelativePath(r.name, st->file + ": <Resource> name");
@@ -119,11 +125,8 @@ void XMLCALL OnStart(void* data, const XML_Char* raw_name, const XML_Char** attr
   } else if (name == "importcollection" || name == "helplink" || name == "help") {
     st->text_element = name;
     st->text.clear();
-  } else {
-    std::string warning = "element <" + std::string(raw_name) + "> ignored";
-    if (std::find(m.warnings.begin(), m.warnings.end(), warning) == m.warnings.end()) {
-      m.warnings.push_back(warning);
-    }
+  } else if (st->warned.insert(name).second) {
+    m.warnings.push_back("element <" + std::string(raw_name) + "> ignored");
   }
 }
 

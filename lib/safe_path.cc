@@ -27,6 +27,22 @@ bool ValidUtf8(const std::string& s) {
   return true;
 }
 
+// C1 controls (U+0080..U+009F) and the bidirectional overrides and
+// isolates (U+202A..U+202E, U+2066..U+2069), which disguise a name on screen.
+// REQUIRES: valid UTF-8.
+bool HasInvisibleControl(const std::string& s) {
+  for (size_t i = 0; i + 1 < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]), c1 = static_cast<unsigned char>(s[i + 1]);
+    if (c == 0xC2 && c1 >= 0x80 && c1 <= 0x9F) return true;
+    if (c == 0xE2 && i + 2 < s.size()) {
+      unsigned char c2 = static_cast<unsigned char>(s[i + 2]);
+      if (c1 == 0x80 && c2 >= 0xAA && c2 <= 0xAE) return true;
+      if (c1 == 0x81 && c2 >= 0xA6 && c2 <= 0xA9) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Status CheckRelativePath(const std::string& path, const std::string& what) {
@@ -45,6 +61,7 @@ Status CheckRelativePath(const std::string& path, const std::string& what) {
     return refuse("starts with a drive letter");
   }
   if (!ValidUtf8(path)) return refuse("is not valid UTF-8");
+  if (HasInvisibleControl(path)) return refuse("contains a control character");
   size_t start = 0;
   for (;;) {
     size_t slash = path.find('/', start);

@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(list_of_the_real_sql_directory) {
   BOOST_TEST_REQUIRE(names.size() >= 2u);
   BOOST_TEST(names[0] == "001_people.sql");
   BOOST_TEST(names[1] == "002_sessions.sql");
-  for (size_t i = 1; i < names.size(); ++i) BOOST_TEST(names[i - 1] < names[i]);
+  for (size_t i = 1; i < names.size(); ++i) BOOST_TEST((names[i - 1] < names[i]), names[i - 1] << " before " << names[i]);
 }
 
 BOOST_FIXTURE_TEST_CASE(fresh_database_gets_every_migration_once, MigrationDb) {

@@ -32,14 +32,16 @@ std::string Printable(const std::string& s) {
   return out + "\" (" + std::to_string(s.size()) + " bytes)";
 }
 
-// Segments of `segment` bytes ('a'..'z' repeated) joined by '/', the last
-// one shortened so that the whole path is exactly `total` bytes.
+// A path of exactly `total` bytes: the fewest segments of at most `segment`
+// bytes ('a'..'z' repeated) that fit, joined by '/'.
 std::string PathOfLength(size_t total, size_t segment) {
+  size_t k = (total + 1 + segment) / (segment + 1);  // ceil((total + 1) / (segment + 1))
+  size_t chars = total - (k - 1);
   std::string out;
-  while (out.size() < total) {
-    if (!out.empty()) out += '/';
-    size_t n = std::min(segment, total - out.size());
-    for (size_t i = 0; i < n; ++i) out += static_cast<char>('a' + i % 26);
+  for (size_t i = 0; i < k; ++i) {
+    if (i > 0) out += '/';
+    size_t n = chars / k + (i < chars % k ? 1 : 0);
+    for (size_t j = 0; j < n; ++j) out += static_cast<char>('a' + j % 26);
   }
   return out;
 }
@@ -101,7 +103,9 @@ std::vector<Case> Cases() {
       {"C:/x", false, "drive letter"},
       {"c:x", false, "drive letter"},
       {"C:", false, "drive letter"},
-      {"a:b", false, "colon"},
+      {"a:b", false, "drive letter"},  // "a:" is a drive, whatever follows
+      {"ab:c", false, "colon"},
+      {"a/b:c", false, "colon"},
       {"dir/file.txt:stream", false, "colon"},
       {"a\x01" "b", false, "control character"},
       {"a\tb", false, "control character"},
@@ -147,6 +151,15 @@ BOOST_AUTO_TEST_CASE(limits_match_the_documentation) {
   BOOST_TEST(PathOfLength(1025, 255).size() == 1025u);
   BOOST_TEST(PathOfLength(1024, 255).find("//") == std::string::npos);
   BOOST_TEST(PathOfLength(1024, 255).back() != '/');
+  for (size_t total : {1u, 255u, 256u, 257u, 1023u, 1024u, 1025u}) {
+    for (size_t seg : {2u, 10u, 255u}) {
+      std::string p = PathOfLength(total, seg);
+      BOOST_TEST(p.size() == total, total << "/" << seg);
+      BOOST_TEST(p.find("//") == std::string::npos);
+      BOOST_TEST(p.front() != '/');
+      BOOST_TEST(p.back() != '/');
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(table_of_paths) {

@@ -1,0 +1,839 @@
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "collection_archive.h"
+#include "collection_manifest.h"
+#include "test_util.h"
+
+using site::ArchiveLimits;
+using site::CollectionArchive;
+using site::Status;
+using site_test::TempDir;
+
+namespace {
+
+const std::string kManifest =
+    "<?xml version=\"1.0\"?>\n<Collection name=\"Shop\" guid=\"{1}\">\n"
+    "  <Resource name=\"css/site.css\" type=\"www\"/>\n</Collection>\n";
+
+// One entry of a zip to build.
+struct Entry {
+  std::string name;
+  std::string data;
+  bool dir = false;
+  zip_int32_t method = ZIP_CM_DEFLATE;
+  uint32_t unix_mode = 0;  // st_mode recorded as UNIX attributes; 0: libzip's default
+  bool aes = false;        // encrypt with AES-256
+};
+
+Entry File(const std::string& name, const std::string& data, zip_int32_t method = ZIP_CM_DEFLATE) {
+  Entry e;
+  e.name = name;
+  e.data = data;
+  e.method = method;
+  return e;
+}
+
+Entry Dir(const std::string& name) {
+  Entry e;
+  e.name = name;
+  e.dir = true;
+  return e;
+}
+
+Entry WithMode(Entry e, uint32_t mode) {
+  e.unix_mode = mode;
+  return e;
+}
+
+// Writes `entries` to a new zip at `path` with libzip's write API.
+void WriteZip(const std::string& path, const std::vector<Entry>& entries) {
+  int error = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
+  BOOST_TEST_REQUIRE(z != nullptr, "zip_open(" << path << ") failed: " << error);
+  auto fail = [&](const std::string& what) {
+    std::string why = zip_strerror(z);
+    zip_discard(z);
+    BOOST_FAIL(what << ": " << why);
+  };
+  for (const Entry& e : entries) {
+    zip_int64_t idx;
+    if (e.dir) {
+      idx = zip_dir_add(z, e.name.c_str(), ZIP_FL_ENC_UTF_8);
+    } else {
+      zip_source_t* src = zip_source_buffer(z, e.data.data(), e.data.size(), 0);
+      if (src == nullptr) fail("zip_source_buffer " + e.name);
+      idx = zip_file_add(z, e.name.c_str(), src, ZIP_FL_ENC_UTF_8);
+      if (idx < 0) zip_source_free(src);
+    }
+    if (idx < 0) fail("adding " + e.name);
+    zip_uint64_t i = static_cast<zip_uint64_t>(idx);
+    if (!e.dir && zip_set_file_compression(z, i, e.method, 0) != 0) fail("compression " + e.name);
+    if (e.unix_mode != 0 &&
+        zip_file_set_external_attributes(z, i, 0, ZIP_OPSYS_UNIX, e.unix_mode << 16) != 0) {
+      fail("attributes " + e.name);
+    }
+    if (e.aes && zip_file_set_encryption(z, i, ZIP_EM_AES_256, "correct horse") != 0) {
+      fail("encryption " + e.name);
+    }
+  }
+  if (zip_close(z) != 0) fail("zip_close " + path);
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  BOOST_TEST_REQUIRE(static_cast<bool>(f), "cannot read " << path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void WriteAll(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << bytes;
+  f.close();
+  BOOST_TEST_REQUIRE(static_cast<bool>(f), "cannot write " << path);
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+// Little-endian fields of the zip format.
+uint32_t Get(const std::string& b, size_t off, int bytes) {
+  BOOST_TEST_REQUIRE(off + bytes <= b.size());
+  uint32_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[off + i]);
+  return v;
+}
+
+void Put(std::string* b, size_t off, int bytes, uint32_t v) {
+  BOOST_TEST_REQUIRE(off + bytes <= b->size());
+  for (int i = 0; i < bytes; ++i) (*b)[off + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+// Where the headers of entry `name` sit in the zip `bytes`.
+struct Headers {
+  size_t local = 0;    // the local file header
+  size_t central = 0;  // the central directory entry
+  size_t data = 0;     // the (compressed) data
+  uint32_t comp_size = 0;
+};
+
+Headers FindHeaders(const std::string& bytes, const std::string& name) {
+  size_t eocd = bytes.rfind(std::string("PK\x05\x06", 4));
+  BOOST_TEST_REQUIRE(eocd != std::string::npos, "no end of central directory");
+  uint32_t count = Get(bytes, eocd + 10, 2);
+  size_t pos = Get(bytes, eocd + 16, 4);
+  for (uint32_t i = 0; i < count; ++i) {
+    BOOST_TEST_REQUIRE(Get(bytes, pos, 4) == 0x02014b50u, "bad central directory entry " << i);
+    size_t name_len = Get(bytes, pos + 28, 2);
+    size_t extra_len = Get(bytes, pos + 30, 2);
+    size_t comment_len = Get(bytes, pos + 32, 2);
+    if (bytes.compare(pos + 46, name_len, name) == 0 && name_len == name.size()) {
+      Headers h;
+      h.central = pos;
+      h.local = Get(bytes, pos + 42, 4);
+      BOOST_TEST_REQUIRE(Get(bytes, h.local, 4) == 0x04034b50u, "bad local header for " << name);
+      h.data = h.local + 30 + Get(bytes, h.local + 26, 2) + Get(bytes, h.local + 28, 2);
+      h.comp_size = Get(bytes, pos + 20, 4);
+      return h;
+    }
+    pos += 46 + name_len + extra_len + comment_len;
+  }
+  BOOST_FAIL("no entry " << name << " in the central directory");
+  return Headers();
+}
+
+// Sets the uncompressed size of `name` in both of its headers.
+void PatchSize(const std::string& path, const std::string& name, uint32_t size) {
+  std::string bytes = ReadAll(path);
+  Headers h = FindHeaders(bytes, name);
+  Put(&bytes, h.local + 22, 4, size);
+  Put(&bytes, h.central + 24, 4, size);
+  WriteAll(path, bytes);
+}
+
+// Sets general-purpose flag bit 0 ("encrypted") of `name` in both headers.
+void PatchEncryptedFlag(const std::string& path, const std::string& name) {
+  std::string bytes = ReadAll(path);
+  Headers h = FindHeaders(bytes, name);
+  Put(&bytes, h.local + 6, 2, Get(bytes, h.local + 6, 2) | 1);
+  Put(&bytes, h.central + 8, 2, Get(bytes, h.central + 8, 2) | 1);
+  WriteAll(path, bytes);
+}
+
+// Renames entry `from` to `to` (of the same length) in both headers: for
+// names libzip refuses to write.
+void RenameOnDisk(const std::string& path, const std::string& from, const std::string& to) {
+  BOOST_TEST_REQUIRE(from.size() == to.size());
+  std::string bytes = ReadAll(path);
+  Headers h = FindHeaders(bytes, from);
+  bytes.replace(h.local + 30, to.size(), to);
+  bytes.replace(h.central + 46, to.size(), to);
+  WriteAll(path, bytes);
+}
+
+// A deterministic byte string with every byte value in it.
+std::string Binary(size_t n, uint32_t seed = 1) {
+  std::string out(n, '\0');
+  uint32_t x = seed;
+  for (size_t i = 0; i < n; ++i) {
+    x = x * 1103515245u + 12345u;
+    out[i] = static_cast<char>(i < 256 ? i : (x >> 16) & 0xff);
+  }
+  return out;
+}
+
+Status Open(const std::string& path, std::unique_ptr<CollectionArchive>* out,
+            const ArchiveLimits& limits = ArchiveLimits(), bool require_manifest = true) {
+  return CollectionArchive::Open(path, limits, require_manifest, out);
+}
+
+// Opens the zip made of `entries`; requires a refusal that contains every
+// one of `needles`.
+void MustRefuse(const std::vector<Entry>& entries, const std::vector<std::string>& needles,
+                const ArchiveLimits& limits = ArchiveLimits(), bool require_manifest = true) {
+  TempDir tmp;
+  std::string zip = tmp.path() + "/c.zip";
+  WriteZip(zip, entries);
+  std::unique_ptr<CollectionArchive> a;
+  Status s = Open(zip, &a, limits, require_manifest);
+  BOOST_TEST_REQUIRE(!s.ok(), "accepted");
+  BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+  BOOST_TEST(!a);
+  for (const std::string& n : needles) {
+    BOOST_TEST(s.message().find(n) != std::string::npos, "'" << n << "' not in: " << s.message());
+  }
+}
+
+std::unique_ptr<CollectionArchive> MustOpen(const std::string& zip,
+                                            const ArchiveLimits& limits = ArchiveLimits(),
+                                            bool require_manifest = true) {
+  std::unique_ptr<CollectionArchive> a;
+  Status s = Open(zip, &a, limits, require_manifest);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST_REQUIRE(static_cast<bool>(a));
+  return a;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(collection_archive_test)
+
+// ---------------------------------------------------------------------------
+// A good archive
+
+BOOST_AUTO_TEST_CASE(good_archive) {
+  TempDir tmp;
+  const std::string zip = tmp.path() + "/good.zip";
+  const std::vector<Entry> entries = {
+      File("collection.xml", kManifest),
+      Dir("css"),
+      File("css/site.css", "body { color: red; }\n"),
+      Dir("img"),
+      File("img/logo.png", Binary(70000), ZIP_CM_STORE),
+      File("docs/readme.txt", std::string(5000, 'r')),  // no directory entry for docs/
+      File("empty.txt", ""),
+      File("ünï/файл.txt", "unicode\n", ZIP_CM_STORE),
+  };
+  WriteZip(zip, entries);
+  std::unique_ptr<CollectionArchive> a = MustOpen(zip);
+
+  BOOST_TEST(a->manifest_name() == "collection.xml");
+  std::string xml;
+  Status s = a->ReadManifest(&xml);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(xml == kManifest);
+
+  std::vector<std::string> want_files;
+  for (const Entry& e : entries) {
+    if (!e.dir) want_files.push_back(e.name);
+  }
+  BOOST_TEST(a->files() == want_files, boost::test_tools::per_element());
+
+  uint64_t total = 0;
+  for (const Entry& e : entries) total += e.data.size();
+  BOOST_TEST(a->total_declared() == total);
+  for (const Entry& e : entries) {
+    BOOST_TEST_CONTEXT(e.name) {
+      BOOST_TEST(a->Has(e.name) == !e.dir);
+      BOOST_TEST(a->declared_size(e.name) == e.data.size());
+    }
+  }
+  for (const char* absent : {"css/", "css", "img/", "docs", "docs/", "nope", "COLLECTION.XML",
+                             "css/site.css/", "/css/site.css", ""}) {
+    BOOST_TEST(!a->Has(absent), absent);
+    BOOST_TEST(a->declared_size(absent) == 0u, absent);
+  }
+
+  // Extract writes the exact bytes and adds them to *bytes.
+  uint64_t bytes = 7;
+  uint64_t want_bytes = 7;
+  int n = 0;
+  for (const Entry& e : entries) {
+    if (e.dir) continue;
+    BOOST_TEST_CONTEXT(e.name) {
+      std::string dest = tmp.path() + "/out" + std::to_string(n++);
+      s = a->Extract(e.name, dest, &bytes);
+      BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+      want_bytes += e.data.size();
+      BOOST_TEST(bytes == want_bytes);
+      BOOST_TEST(ReadAll(dest) == e.data);
+    }
+  }
+  // The manifest can be read again after extracting it.
+  BOOST_TEST(a->ReadManifest(&xml).ok());
+  BOOST_TEST(xml == kManifest);
+}
+
+BOOST_AUTO_TEST_CASE(extract_never_replaces_or_follows) {
+  TempDir tmp;
+  const std::string zip = tmp.path() + "/good.zip";
+  WriteZip(zip, {File("collection.xml", kManifest), Dir("css"), File("css/site.css", "css")});
+  std::unique_ptr<CollectionArchive> a = MustOpen(zip);
+
+  // An existing destination is refused and left as it was.
+  const std::string existing = tmp.path() + "/existing";
+  WriteAll(existing, "keep me");
+  uint64_t bytes = 3;
+  Status s = a->Extract("css/site.css", existing, &bytes);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(ReadAll(existing) == "keep me");
+  BOOST_TEST(bytes == 3u);
+
+  // A symlink at the destination is not followed, even to a missing file.
+  const std::string target = tmp.path() + "/target";
+  const std::string link = tmp.path() + "/link";
+  BOOST_TEST_REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
+  s = a->Extract("css/site.css", link, &bytes);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(!Exists(target));
+  BOOST_TEST(bytes == 3u);
+
+  // Names that are not files of the archive.
+  for (const char* name : {"css", "css/", "nope.txt", "../collection.xml", ""}) {
+    BOOST_TEST_CONTEXT(name) {
+      const std::string dest = tmp.path() + "/absent";
+      s = a->Extract(name, dest, &bytes);
+      BOOST_TEST(!s.ok());
+      BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+      BOOST_TEST(!Exists(dest));
+      BOOST_TEST(bytes == 3u);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Not a zip
+
+BOOST_AUTO_TEST_CASE(not_a_zip) {
+  TempDir tmp;
+  const std::string good = tmp.path() + "/good.zip";
+  WriteZip(good, {File("collection.xml", kManifest)});
+  const std::string good_bytes = ReadAll(good);
+  struct Case {
+    const char* what;
+    std::string bytes;
+  } cases[] = {
+      {"random bytes", Binary(4096, 7)},
+      {"text", "this is a collection, honest\n"},
+      {"a local header and nothing else", std::string("PK\x03\x04", 4) + std::string(100, 'x')},
+      {"a zip without its end", good_bytes.substr(0, good_bytes.size() - 10)},
+      {"a gzip file", std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10) + Binary(100)},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      const std::string path = tmp.path() + "/bad.zip";
+      WriteAll(path, c.bytes);
+      std::unique_ptr<CollectionArchive> a;
+      Status s = Open(path, &a);
+      BOOST_TEST(!s.ok());
+      BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+      BOOST_TEST(s.message().find("not a zip") != std::string::npos, s.message());
+      BOOST_TEST(!a);
+    }
+  }
+  // A file that is not there: refused, whatever the wording.
+  std::unique_ptr<CollectionArchive> a;
+  BOOST_TEST(!Open(tmp.path() + "/missing.zip", &a).ok());
+}
+
+// An empty upload is not a zip, whether or not a manifest is required.
+BOOST_AUTO_TEST_CASE(empty_file_is_not_a_zip) {
+  TempDir tmp;
+  const std::string path = tmp.path() + "/empty.zip";
+  WriteAll(path, "");
+  for (bool require_manifest : {true, false}) {
+    BOOST_TEST_CONTEXT("require_manifest " << require_manifest) {
+      std::unique_ptr<CollectionArchive> a;
+      Status s = Open(path, &a, ArchiveLimits(), require_manifest);
+      BOOST_TEST(!s.ok());
+      BOOST_TEST(s.message().find("not a zip") != std::string::npos, s.message());
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The manifest
+
+BOOST_AUTO_TEST_CASE(manifest_rules) {
+  struct Case {
+    const char* what;
+    std::vector<Entry> entries;
+    bool require_manifest;
+    bool ok;
+    std::string manifest_or_needle;  // manifest_name() when ok, else a fragment of the reason
+    std::string second_needle;
+  } cases[] = {
+      {"no manifest", {File("css/a.css", "a")}, true, false, "no manifest", ""},
+      {"only a nested .xml", {File("dir/b.xml", kManifest), File("a.css", "a")}, true, false,
+       "no manifest", ""},
+      {"a directory named like a manifest", {Dir("x.xml"), File("x.xml/a.css", "a")}, true, false,
+       "no manifest", ""},
+      {"two manifests", {File("a.xml", kManifest), File("B.XML", kManifest)}, true, false,
+       "more than one manifest", "B.XML"},
+      {"two manifests and more", {File("a.xml", kManifest), File("z.css", "z"),
+                                  File("c.Xml", kManifest)}, true, false, "more than one manifest",
+       "c.Xml"},
+      {"one at the root, one nested", {File("a.xml", kManifest), File("dir/b.xml", kManifest)},
+       true, true, "a.xml", ""},
+      {"upper-case extension", {File("Collection.XML", kManifest)}, true, true, "Collection.XML",
+       ""},
+      {"a .xml directory beside the manifest", {Dir("x.xml"), File("m.xml", kManifest)}, true,
+       true, "m.xml", ""},
+      {"not required, none", {File("a.css", "a")}, false, true, "", ""},
+      {"not required, two", {File("a.xml", kManifest), File("b.xml", kManifest)}, false, true, "",
+       ""},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      if (!c.ok) {
+        std::vector<std::string> needles = {c.manifest_or_needle};
+        if (!c.second_needle.empty()) needles.push_back(c.second_needle);
+        MustRefuse(c.entries, needles, ArchiveLimits(), c.require_manifest);
+        continue;
+      }
+      TempDir tmp;
+      WriteZip(tmp.path() + "/c.zip", c.entries);
+      auto a = MustOpen(tmp.path() + "/c.zip", ArchiveLimits(), c.require_manifest);
+      BOOST_TEST(a->manifest_name() == c.manifest_or_needle);
+      std::string xml;
+      Status s = a->ReadManifest(&xml);
+      BOOST_TEST(s.ok() == !c.manifest_or_needle.empty(), s.ToString());
+      if (s.ok()) BOOST_TEST(xml == kManifest);
+    }
+  }
+}
+
+// A zip with no entries at all (only an end of central directory record).
+BOOST_AUTO_TEST_CASE(archive_without_entries) {
+  TempDir tmp;
+  const std::string path = tmp.path() + "/none.zip";
+  WriteAll(path, std::string("PK\x05\x06", 4) + std::string(18, '\0'));
+  std::unique_ptr<CollectionArchive> a;
+  Status s = Open(path, &a, ArchiveLimits(), true);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(s.message().find("no manifest") != std::string::npos, s.message());
+  a = MustOpen(path, ArchiveLimits(), false);
+  BOOST_TEST(a->files().empty());
+  BOOST_TEST(a->manifest_name() == "");
+}
+
+BOOST_AUTO_TEST_CASE(manifest_over_the_limit_is_not_read) {
+  TempDir tmp;
+  const std::string zip = tmp.path() + "/c.zip";
+  WriteZip(zip, {File("collection.xml", std::string(site::kMaxManifestBytes + 1, ' '),
+                      ZIP_CM_STORE)});
+  auto a = MustOpen(zip);
+  std::string xml = "untouched";
+  Status s = a->ReadManifest(&xml);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(s.message().find("collection.xml") != std::string::npos, s.message());
+  BOOST_TEST(xml.size() <= site::kMaxManifestBytes);
+}
+
+// ---------------------------------------------------------------------------
+// Entries that are refused
+
+BOOST_AUTO_TEST_CASE(unsafe_entry_names) {
+  // Names libzip writes as given.
+  struct Case {
+    Entry entry;
+    std::string named;  // what the message must contain
+  } cases[] = {
+      {File("../x", "x"), "../x"},
+      {File("../../etc/cron.d/x", "x"), "../../etc/cron.d/x"},
+      {File("/abs", "x"), "/abs"},
+      {File("/etc/passwd", "x"), "/etc/passwd"},
+      {File("a/../../b", "x"), "a/../../b"},
+      {File("./a", "x"), "./a"},
+      {File("a//b", "x"), "a//b"},
+      {File("C:/x", "x"), "C:/x"},
+      {File("c:x", "x"), "c:x"},
+      {File(std::string(256, 'n'), "x"), std::string(256, 'n')},
+      {Dir(".."), ".."},
+      {Dir("a/../.."), "a/../.."},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.entry.name) {
+      MustRefuse({File("collection.xml", kManifest), c.entry}, {"archive entry", c.named});
+    }
+  }
+  // Names libzip will not write (a backslash, a control character, a NUL):
+  // written under a stand-in of the same length, then renamed in both
+  // headers.
+  struct Raw {
+    std::string name;
+    std::string needle;  // besides "archive entry"
+  } raws[] = {
+      {"a\\b", "a\\b"},
+      {"..\\..\\x", "..\\..\\x"},
+      {"dir\\..\\..\\x.css", "dir\\..\\..\\x.css"},
+      {"a\x01" "b", "control character"},
+      {"tab\there", "control character"},
+      {"new\nline", "control character"},
+      {"del\x7f", "control character"},
+      {std::string("nul\0.css", 8), "NUL"},
+      {std::string("x.php\0.css", 10), "NUL"},
+  };
+  for (const Raw& r : raws) {
+    BOOST_TEST_CONTEXT(r.needle) {
+      TempDir tmp;
+      const std::string zip = tmp.path() + "/c.zip";
+      std::string stand_in = r.name;
+      for (char& ch : stand_in) {
+        if (ch == '\\' || static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '_';
+      }
+      WriteZip(zip, {File("collection.xml", kManifest), File(stand_in, "x")});
+      RenameOnDisk(zip, stand_in, r.name);
+      std::unique_ptr<CollectionArchive> a;
+      Status s = Open(zip, &a);
+      BOOST_TEST(!s.ok());
+      BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+      BOOST_TEST(s.message().find("archive entry") != std::string::npos, s.message());
+      BOOST_TEST(s.message().find(r.needle) != std::string::npos, s.message());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(special_files) {
+  struct Case {
+    const char* what;
+    uint32_t mode;
+    bool ok;
+    const char* needle;
+  } cases[] = {
+      {"symlink", S_IFLNK | 0777, false, "symbolic link"},
+      {"character device", S_IFCHR | 0600, false, "device"},
+      {"block device", S_IFBLK | 0600, false, "device"},
+      {"fifo", S_IFIFO | 0644, false, "special file"},
+      {"socket", S_IFSOCK | 0755, false, "special file"},
+      {"regular file", S_IFREG | 0644, true, ""},
+      {"executable file", S_IFREG | 0755, true, ""},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      std::vector<Entry> entries = {File("collection.xml", kManifest),
+                                    WithMode(File("files/entry", "/etc/passwd"), c.mode)};
+      if (!c.ok) {
+        MustRefuse(entries, {"\"files/entry\"", c.needle});
+        continue;
+      }
+      TempDir tmp;
+      WriteZip(tmp.path() + "/c.zip", entries);
+      auto a = MustOpen(tmp.path() + "/c.zip");
+      BOOST_TEST(a->Has("files/entry"));
+    }
+  }
+  // A directory recorded as a UNIX directory is fine.
+  TempDir tmp;
+  WriteZip(tmp.path() + "/c.zip", {File("collection.xml", kManifest),
+                                   WithMode(Dir("d"), S_IFDIR | 0755), File("d/f", "f")});
+  auto a = MustOpen(tmp.path() + "/c.zip");
+  BOOST_TEST(a->Has("d/f"));
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_names) {
+  struct Case {
+    const char* what;
+    std::vector<Entry> entries;
+    std::string named;
+  } cases[] = {
+      {"differ in case", {File("a.txt", "1"), File("A.TXT", "2")}, "A.TXT"},
+      {"differ in the directory's case", {File("Dir/x.css", "1"), File("dir/x.css", "2")},
+       "dir/x.css"},
+      {"a file and a directory", {Dir("d"), File("d", "2")}, "\"d\""},
+      {"a directory twice in different case", {Dir("d"), Dir("D")}, "D/"},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      std::vector<Entry> entries = {File("collection.xml", kManifest)};
+      entries.insert(entries.end(), c.entries.begin(), c.entries.end());
+      MustRefuse(entries, {"more than once", c.named});
+    }
+  }
+}
+
+// libzip will not write two entries of one name: rename one on disk.
+BOOST_AUTO_TEST_CASE(exact_duplicate_name_is_refused) {
+  TempDir tmp;
+  const std::string zip = tmp.path() + "/c.zip";
+  WriteZip(zip, {File("collection.xml", kManifest), File("x.css", "first"),
+                 File("y.css", "second")});
+  std::string bytes = ReadAll(zip);
+  Headers h = FindHeaders(bytes, "y.css");
+  bytes[h.local + 30] = 'x';
+  bytes[h.central + 46] = 'x';
+  WriteAll(zip, bytes);
+  std::unique_ptr<CollectionArchive> a;
+  Status s = Open(zip, &a);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+  BOOST_TEST(s.message().find("\"x.css\" appears more than once") != std::string::npos,
+             s.message());
+}
+
+BOOST_AUTO_TEST_CASE(entry_count_limit) {
+  ArchiveLimits limits;
+  limits.max_entries = 5;
+  std::vector<Entry> five = {File("collection.xml", kManifest), Dir("d"), File("d/1", "1"),
+                             File("d/2", "2"), File("3", "3")};
+  TempDir tmp;
+  WriteZip(tmp.path() + "/five.zip", five);
+  auto a = MustOpen(tmp.path() + "/five.zip", limits);
+  BOOST_TEST(a->files().size() == 4u);
+
+  std::vector<Entry> six = five;
+  six.push_back(Dir("e"));  // directories count too
+  MustRefuse(six, {"6 entries", "at most 5"}, limits);
+  six.back() = File("4", "4");
+  MustRefuse(six, {"6 entries", "at most 5"}, limits);
+}
+
+BOOST_AUTO_TEST_CASE(unpacked_size_limit) {
+  ArchiveLimits limits;
+  limits.max_unpacked_bytes = 1000;
+  const size_t m = kManifest.size();
+  BOOST_TEST_REQUIRE(m < 1000u);
+
+  // 2000 bytes of data.
+  MustRefuse({File("collection.xml", kManifest), File("big.bin", Binary(2000))},
+             {"unpacks to more than"}, limits);
+  // Spread over several entries, each under the limit.
+  MustRefuse({File("collection.xml", kManifest), File("a", std::string(500, 'a')),
+              File("b", std::string(500, 'b'))},
+             {"unpacks to more than"}, limits);
+  // Exactly the limit, the manifest counted: accepted; one byte more: refused.
+  TempDir tmp;
+  WriteZip(tmp.path() + "/c.zip",
+           {File("collection.xml", kManifest), Dir("d"), File("d/fill", std::string(1000 - m, 'f'))});
+  auto a = MustOpen(tmp.path() + "/c.zip", limits);
+  BOOST_TEST(a->declared_size("d/fill") == 1000 - m);
+  MustRefuse({File("collection.xml", kManifest), File("d/fill", std::string(1001 - m, 'f'))},
+             {"unpacks to more than"}, limits);
+}
+
+BOOST_AUTO_TEST_CASE(compression_ratio_limit) {
+  ArchiveLimits small;
+  small.ratio_floor_bytes = 1000;
+  small.max_ratio = 10;
+  struct Case {
+    const char* what;
+    Entry entry;
+    ArchiveLimits limits;
+    bool ok;
+  } cases[] = {
+      {"100 KiB of zeros, deflated", File("zeros.bin", std::string(100 * 1024, '\0')), small,
+       false},
+      {"the same, stored", File("zeros.bin", std::string(100 * 1024, '\0'), ZIP_CM_STORE), small,
+       true},
+      {"zeros up to the floor", File("zeros.bin", std::string(1000, '\0')), small, true},
+      {"random data, deflated", File("zeros.bin", Binary(100 * 1024)), small, true},
+      {"2 MiB of zeros, default limits", File("zeros.bin", std::string(2 << 20, '\0')),
+       ArchiveLimits(), false},
+      {"100 KiB of zeros, default limits", File("zeros.bin", std::string(100 * 1024, '\0')),
+       ArchiveLimits(), true},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      std::vector<Entry> entries = {File("collection.xml", kManifest), c.entry};
+      if (!c.ok) {
+        MustRefuse(entries, {"\"zeros.bin\"", "suspicious compression ratio"}, c.limits);
+        continue;
+      }
+      TempDir tmp;
+      WriteZip(tmp.path() + "/c.zip", entries);
+      auto a = MustOpen(tmp.path() + "/c.zip", c.limits);
+      uint64_t bytes = 0;
+      Status s = a->Extract("zeros.bin", tmp.path() + "/out", &bytes);
+      BOOST_TEST(s.ok(), s.ToString());
+      BOOST_TEST(bytes == c.entry.data.size());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unsupported_compression_method) {
+  if (!zip_compression_method_supported(ZIP_CM_BZIP2, 1)) {
+    BOOST_TEST_MESSAGE("this libzip cannot write bzip2; case skipped");
+    return;
+  }
+  MustRefuse({File("collection.xml", kManifest), File("a.bin", Binary(5000), ZIP_CM_BZIP2)},
+             {"\"a.bin\"", "unsupported compression"});
+}
+
+// ---------------------------------------------------------------------------
+// Damaged and lying entries
+
+// A data byte flipped on disk after zip_close: Open cannot see it, Extract
+// must, and must leave nothing behind.
+BOOST_AUTO_TEST_CASE(crc_error_is_caught_by_extract) {
+  const std::string marker = "CRC-MARKER-8d1f6a0c";
+  const std::string data = "head " + marker + " " + Binary(3000, 3) + " tail";
+  for (zip_int32_t method : {ZIP_CM_STORE, ZIP_CM_DEFLATE}) {
+    BOOST_TEST_CONTEXT((method == ZIP_CM_STORE ? "stored" : "deflated")) {
+      TempDir tmp;
+      const std::string zip = tmp.path() + "/c.zip";
+      WriteZip(zip, {File("collection.xml", kManifest), File("data.bin", data, method)});
+      std::string bytes = ReadAll(zip);
+      size_t at;
+      if (method == ZIP_CM_STORE) {
+        at = bytes.find(marker);
+        BOOST_TEST_REQUIRE(at != std::string::npos);
+        BOOST_TEST(bytes.find(marker, at + 1) == std::string::npos);
+        at += marker.size() / 2;
+      } else {
+        Headers h = FindHeaders(bytes, "data.bin");
+        at = h.data + h.comp_size / 2;
+      }
+      bytes[at] = static_cast<char>(bytes[at] ^ 0x20);
+      WriteAll(zip, bytes);
+
+      auto a = MustOpen(zip);
+      const std::string dest = tmp.path() + "/data.bin";
+      uint64_t written = 11;
+      Status s = a->Extract("data.bin", dest, &written);
+      BOOST_TEST(!s.ok());
+      BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+      BOOST_TEST(s.message().find("\"data.bin\"") != std::string::npos, s.message());
+      BOOST_TEST(!Exists(dest));
+      BOOST_TEST(written == 11u);
+      // The other entries still extract.
+      BOOST_TEST(a->Extract("collection.xml", tmp.path() + "/m.xml", &written).ok());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(crc_error_in_the_manifest) {
+  TempDir tmp;
+  const std::string zip = tmp.path() + "/c.zip";
+  WriteZip(zip, {File("collection.xml", kManifest, ZIP_CM_STORE)});
+  std::string bytes = ReadAll(zip);
+  size_t at = bytes.find("Resource");
+  BOOST_TEST_REQUIRE(at != std::string::npos);
+  bytes[at] = 'r';
+  WriteAll(zip, bytes);
+  auto a = MustOpen(zip);
+  std::string xml;
+  Status s = a->ReadManifest(&xml);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(s.message().find("collection.xml") != std::string::npos, s.message());
+}
+
+// Both headers say the entry is smaller (or larger) than its data.
+BOOST_AUTO_TEST_CASE(declared_size_that_lies) {
+  const std::string data = Binary(3000, 5);
+  struct Case {
+    const char* what;
+    zip_int32_t method;
+    uint32_t declared;
+    bool says_declared_size;  // the message must say "declared size"
+  } cases[] = {
+      {"stored, declared smaller", ZIP_CM_STORE, 1000, true},
+      {"stored, declared zero", ZIP_CM_STORE, 0, true},
+      {"deflated, declared smaller", ZIP_CM_DEFLATE, 1000, true},
+      {"stored, declared larger", ZIP_CM_STORE, 5000, false},
+      {"deflated, declared larger", ZIP_CM_DEFLATE, 5000, false},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      TempDir tmp;
+      const std::string zip = tmp.path() + "/c.zip";
+      WriteZip(zip, {File("collection.xml", kManifest), File("lie.bin", data, c.method)});
+      PatchSize(zip, "lie.bin", c.declared);
+
+      std::unique_ptr<CollectionArchive> a;
+      Status s = Open(zip, &a);
+      const std::string dest = tmp.path() + "/lie.bin";
+      uint64_t bytes = 0;
+      if (s.ok()) {
+        BOOST_TEST(a->declared_size("lie.bin") == c.declared);
+        s = a->Extract("lie.bin", dest, &bytes);
+      }
+      BOOST_TEST(!s.ok());
+      BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+      BOOST_TEST(s.message().find("lie.bin") != std::string::npos, s.message());
+      if (c.says_declared_size) {
+        BOOST_TEST(s.message().find("declared size") != std::string::npos, s.message());
+      }
+      BOOST_TEST(!Exists(dest));
+      BOOST_TEST(bytes == 0u);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(manifest_whose_declared_size_lies) {
+  TempDir tmp;
+  const std::string zip = tmp.path() + "/c.zip";
+  WriteZip(zip, {File("collection.xml", kManifest, ZIP_CM_STORE)});
+  PatchSize(zip, "collection.xml", 20);
+  std::unique_ptr<CollectionArchive> a;
+  Status s = Open(zip, &a);
+  std::string xml;
+  if (s.ok()) s = a->ReadManifest(&xml);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(s.message().find("declared size") != std::string::npos, s.message());
+}
+
+BOOST_AUTO_TEST_CASE(encrypted_entries) {
+  // With libzip's own AES-256 when this build has it.
+  if (zip_encryption_method_supported(ZIP_EM_AES_256, 1)) {
+    Entry secret = File("secret.txt", "the password is swordfish");
+    secret.aes = true;
+    MustRefuse({File("collection.xml", kManifest), secret}, {"\"secret.txt\"", "encrypted"});
+    Entry manifest = File("collection.xml", kManifest);
+    manifest.aes = true;
+    MustRefuse({manifest}, {"\"collection.xml\"", "encrypted"});
+  } else {
+    BOOST_TEST_MESSAGE("this libzip cannot write AES-256; only the flag case runs");
+  }
+  // Traditional PKWARE encryption: general-purpose flag bit 0 in both headers.
+  for (zip_int32_t method : {ZIP_CM_STORE, ZIP_CM_DEFLATE}) {
+    BOOST_TEST_CONTEXT("flag bit 0, method " << method) {
+      TempDir tmp;
+      const std::string zip = tmp.path() + "/c.zip";
+      WriteZip(zip, {File("collection.xml", kManifest), File("secret.txt", "plain", method)});
+      PatchEncryptedFlag(zip, "secret.txt");
+      std::unique_ptr<CollectionArchive> a;
+      Status s = Open(zip, &a);
+      BOOST_TEST(!s.ok());
+      BOOST_TEST(s.message().find("\"secret.txt\"") != std::string::npos, s.message());
+      BOOST_TEST(s.message().find("encrypted") != std::string::npos, s.message());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
