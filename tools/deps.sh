@@ -12,11 +12,13 @@ set -euo pipefail
 RUN_PACKAGES="g++ make pkg-config apache2 libapache2-mod-fcgid libfcgi-dev libcgicc-dev
   libmysqlcppconn-dev libssl-dev libctemplate-dev nlohmann-json3-dev libzip-dev libexpat1-dev mariadb-server
   mariadb-client curl"
-TEST_PACKAGES="libboost-test-dev python3"
+TEST_PACKAGES="libboost-test-dev python3 chromium"
 BENCH_PACKAGES="wrk unzip bc"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 want="$RUN_PACKAGES"
+# Node.js for the browser tests: the machine's own when it has one.
+command -v npm >/dev/null || TEST_PACKAGES="$TEST_PACKAGES nodejs npm"
 case "${1:-run}" in
   test) want="$want $TEST_PACKAGES" ;;
   bench) want="$want $TEST_PACKAGES $BENCH_PACKAGES" ;;
@@ -29,7 +31,20 @@ for p in $want; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+install_node_modules() {
+  # playwright-core, pinned in package-lock.json; it drives Debian's chromium
+  # (it downloads no browser of its own).
+  if [ ! -d "$ROOT/node_modules/playwright-core" ]; then
+    command -v npm >/dev/null || { echo "npm is missing: the browser tests need Node.js 18+ with npm" >&2; exit 1; }
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  [ "${1:-run}" = test ] && install_node_modules
+  exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
   echo "Missing Debian packages: ${missing[*]}" >&2
@@ -50,3 +65,4 @@ trap cleanup EXIT
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[ "${1:-run}" = test ] && install_node_modules

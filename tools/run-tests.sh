@@ -63,6 +63,19 @@ else
   failed=$((failed + $(echo "$int_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
 fi
 
+echo "== browser tests (Chromium + playwright-core, same site)"
+SITE_BASE="http://127.0.0.1:$WEB_PORT" SITE_VAR="$VAR" SITE_ROOT="$ROOT" \
+  node --test --test-reporter=tap "$ROOT/tests/browser/" 2>&1 | tee "$OUT/browser.log"
+browser_pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$OUT/browser.log" | tail -1)
+browser_fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$OUT/browser.log" | tail -1)
+if [ -z "$browser_pass" ]; then
+  echo "browser tests printed no tally: counted as one failure"
+  failed=$((failed + 1))
+else
+  passed=$((passed + browser_pass))
+  failed=$((failed + ${browser_fail:-0}))
+fi
+
 cp "$VAR"/log/*.log "$OUT/" 2>/dev/null || true
 echo
 echo "$passed passed, $failed failed"

@@ -64,7 +64,7 @@
       showStatus(data);
       dialog.showModal();
       value.focus();
-      value.select();
+      selectAll();
     }).catch(function (e) {
       error.textContent = e.message;
       error.hidden = false;
@@ -73,9 +73,12 @@
     });
   });
 
-  // One click (or focus) selects the whole token.
-  value.addEventListener("focus", function () { value.select(); });
-  value.addEventListener("click", function () { value.select(); });
+  // One click (or focus) selects the whole token. The mouseup that ends a
+  // click would otherwise put the caret back where the pointer was.
+  function selectAll() { value.setSelectionRange(0, value.value.length); }
+  value.addEventListener("focus", selectAll);
+  value.addEventListener("mouseup", function (e) { e.preventDefault(); selectAll(); });
+  value.addEventListener("click", selectAll);
 
   document.getElementById("token-copy").addEventListener("click", function () {
     value.select();
