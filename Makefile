@@ -67,9 +67,9 @@ bench: test-deps
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Ilib
 FUZZERS := multipart safe_path manifest
-$(BUILD)/fuzz/multipart_fuzz: tests/fuzz/multipart_fuzz.cc lib/multipart.cc lib/status.cc
-$(BUILD)/fuzz/safe_path_fuzz: tests/fuzz/safe_path_fuzz.cc lib/safe_path.cc lib/status.cc
-$(BUILD)/fuzz/manifest_fuzz: tests/fuzz/manifest_fuzz.cc lib/collection_manifest.cc lib/safe_path.cc lib/status.cc
+$(BUILD)/fuzz/multipart_fuzz: tests/fuzz/multipart_fuzz.cc lib/multipart.cc lib/text.cc lib/status.cc
+$(BUILD)/fuzz/safe_path_fuzz: tests/fuzz/safe_path_fuzz.cc lib/safe_path.cc lib/text.cc lib/status.cc
+$(BUILD)/fuzz/manifest_fuzz: tests/fuzz/manifest_fuzz.cc lib/collection_manifest.cc lib/safe_path.cc lib/text.cc lib/status.cc
 $(BUILD)/fuzz/%_fuzz:
 	@mkdir -p $(@D)
 	clang++ $(FUZZ_FLAGS) -o $@ $^ $(if $(findstring manifest,$@),-lexpat)

@@ -1,5 +1,7 @@
 #include "collection_installer.h"
 
+#include "text.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -27,10 +29,6 @@ const char* const kAreas[] = {"www", "private", "cdn"};
 const char kLockName[] = "site_collections";
 constexpr int kLockWaitSeconds = 120;
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 fs::path Root(const Config& c) { return fs::path(c.files_dir); }
 fs::path Generations(const Config& c) { return Root(c) / "generations"; }

@@ -1,5 +1,7 @@
 #include "collection_manifest.h"
 
+#include "text.h"
+
 #include <expat.h>
 
 #include <algorithm>
@@ -13,17 +15,7 @@ namespace site {
 
 namespace {
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 struct ParseState {
   XML_Parser parser = nullptr;

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "text.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -9,12 +11,6 @@ namespace site {
 
 namespace {
 
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
 
 Status ParseInt(const std::string& key, const std::string& value, int64_t min, int64_t max,
                 int64_t* out) {

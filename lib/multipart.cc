@@ -1,5 +1,7 @@
 #include "multipart.h"
 
+#include "text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -8,17 +10,7 @@ namespace site {
 
 namespace {
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
-}
 
 // RFC 2046 section 5.1.1: bchars, and no trailing space.
 bool ValidBoundary(const std::string& b) {

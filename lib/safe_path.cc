@@ -1,31 +1,13 @@
 #include "safe_path.h"
 
+#include "text.h"
+
 #include <cctype>
 
 namespace site {
 
 namespace {
 
-bool ValidUtf8(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-                                                         : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    // Overlong 3- and 4-byte forms and surrogates.
-    unsigned char c1 = static_cast<unsigned char>(len > 1 ? s[i + 1] : 0);
-    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) ||
-        (c == 0xF4 && c1 >= 0x90)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 // C1 controls (U+0080..U+009F) and the bidirectional overrides and
 // isolates (U+202A..U+202E, U+2066..U+2069), which disguise a name on screen.
@@ -60,7 +42,7 @@ Status CheckRelativePath(const std::string& path, const std::string& what) {
   if (path.size() >= 2 && std::isalpha(static_cast<unsigned char>(path[0])) && path[1] == ':') {
     return refuse("starts with a drive letter");
   }
-  if (!ValidUtf8(path)) return refuse("is not valid UTF-8");
+  if (!IsValidUtf8(path)) return refuse("is not valid UTF-8");
   if (HasInvisibleControl(path)) return refuse("contains a control character");
   size_t start = 0;
   for (;;) {

@@ -161,6 +161,8 @@ describe("the guide, step by step", () => {
     await page.click("form.search button");
     await page.click(`a[href="/people/edit?id=${id}"]`);
     await page.screenshot({ path: join(SHOTS, "edit-page.png"), fullPage: true });
+    assert.equal(await page.isVisible("#token-none"), true);
+    assert.equal(await page.isVisible("#token-details"), false);
     // Step 2: Create Bearer Token, in the button bar at the top.
     const button = page.locator(".button-bar #create-token-button");
     assert.equal(await button.textContent(), "Create Bearer Token");

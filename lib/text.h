@@ -1,0 +1,18 @@
+// Small text helpers shared by the modules that read what clients send.
+#pragma once
+
+#include <string>
+
+namespace site {
+
+// ASCII lowercase (header names, XML names, settings).
+std::string Lower(std::string s);
+
+// Removes leading and trailing characters of `chars` (spaces, tabs, CR, LF).
+std::string Trim(const std::string& s, const char* chars = " \t\r\n");
+
+// Returns true iff `s` is well-formed UTF-8: no overlong forms, no
+// surrogates, nothing past U+10FFFF (what MariaDB's utf8mb4 accepts).
+bool IsValidUtf8(const std::string& s);
+
+}  // namespace site
