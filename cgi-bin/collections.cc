@@ -84,7 +84,9 @@ Status Upload(App& app, const Request& req, const SessionInfo& session, Response
   if (s.ok()) {
     s = CheckCsrfToken(session, upload.fields[kCsrfField]);
     if (!s.ok()) DiscardUpload(&upload);
-  } else {
+  } else if (CheckCsrfToken(session, upload.fields[kCsrfField]).ok()) {
+    // Recorded only for this site's own form: another site must not be able
+    // to write refusals into the history under an Admin's name.
     InstallInput refused;
     refused.person_id = session.person_id;
     refused.client_address = req.client_address();

@@ -44,8 +44,10 @@ uint32_t Le32(const unsigned char* p) {
 // libzip hides two things this must see: it turns a NUL in a name into a
 // space, and it reads a name with control characters as CP437 (\x01 becomes
 // a smiley). It also refuses duplicate names without saying which.
-// Zip64 directories are left to libzip.
-Status CheckRawNames(const std::string& path) {
+// For Zip64 it reads the entry count first: libzip would load the whole
+// central directory (millions of entries: hundreds of MiB) before
+// Open() could count them.
+Status CheckRawNames(const std::string& path, uint64_t max_entries) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::Internal("cannot open the upload");
   struct Closer {
@@ -70,8 +72,29 @@ Status CheckRawNames(const std::string& path) {
   if (eocd == std::string::npos) return Status::OK();
   const auto* e = reinterpret_cast<const unsigned char*>(tail.data() + eocd);
   uint32_t count = Le16(e + 10), cd_size = Le32(e + 12), cd_offset = Le32(e + 16);
-  if (count == 0xFFFF || cd_offset == 0xFFFFFFFF || cd_size > (64u << 20) ||
-      static_cast<off_t>(cd_offset) + cd_size > st.st_size) {
+  auto too_many = [&](uint64_t n) {
+    return Status::Invalid("the archive has " + std::to_string(n) + " entries; at most " +
+                           std::to_string(max_entries) + " are allowed");
+  };
+  if (count == 0xFFFF || cd_offset == 0xFFFFFFFF || cd_size == 0xFFFFFFFF) {
+    // Zip64: the locator sits just before the end record.
+    if (eocd < 20 || tail.compare(eocd - 20, 4, "PK\x06\x07") != 0) return Status::OK();
+    const auto* loc = reinterpret_cast<const unsigned char*>(tail.data() + eocd - 20);
+    uint64_t rec = Le32(loc + 8) | (uint64_t{Le32(loc + 12)} << 32);
+    unsigned char z[56];
+    if (rec + sizeof z > static_cast<uint64_t>(st.st_size) ||
+        ::pread(fd, z, sizeof z, static_cast<off_t>(rec)) != static_cast<ssize_t>(sizeof z) ||
+        Le32(z) != 0x06064b50) {
+      return Status::OK();
+    }
+    uint64_t entries = Le32(z + 32) | (uint64_t{Le32(z + 36)} << 32);
+    uint64_t size64 = Le32(z + 40) | (uint64_t{Le32(z + 44)} << 32);
+    if (entries > max_entries) return too_many(entries);
+    if (size64 / 46 > max_entries) return too_many(size64 / 46);
+    return Status::OK();
+  }
+  if (count > max_entries) return too_many(count);
+  if (cd_size > (64u << 20) || static_cast<off_t>(cd_offset) + cd_size > st.st_size) {
     return Status::OK();
   }
   std::string cd(cd_size, '\0');
@@ -117,7 +140,7 @@ CollectionArchive::~CollectionArchive() {
 
 Status CollectionArchive::Open(const std::string& path, const ArchiveLimits& limits,
                                bool require_manifest, std::unique_ptr<CollectionArchive>* out) {
-  Status raw = CheckRawNames(path);
+  Status raw = CheckRawNames(path, limits.max_entries);
   if (!raw.ok()) return raw;
   int error = 0;
   // ZIP_CHECKCONS compares local and central headers (PITFALLS.md).

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -27,7 +28,12 @@ namespace {
 
 const char* const kAreas[] = {"www", "private", "cdn"};
 const char kLockName[] = "site_collections";
-constexpr int kLockWaitSeconds = 120;
+// Under mod_fcgid's FcgidIOTimeout (apache-conf/site.conf), so that a queued
+// install answers 503 itself rather than being cut off by the web server.
+constexpr int kLockWaitSeconds = 30;
+// Paths are keyed on their first 700 characters (sql/004_collections.sql).
+constexpr size_t kMaxInstallPathBytes = 700;
+
 
 
 fs::path Root(const Config& c) { return fs::path(c.files_dir); }
@@ -88,6 +94,9 @@ class InstallLock {
  public:
   explicit InstallLock(Db* db) : db_(db) {}
   Status Acquire() {
+    // A reconnect would silently drop the lock: while it is held, a lost
+    // connection ends the install instead (Db::set_retry_reads).
+    db_->set_retry_reads(false);
     std::vector<DbRow> rows;
     Status s = db_->Query("SELECT GET_LOCK(?, ?)",
                           {std::string(kLockName), static_cast<int64_t>(kLockWaitSeconds)}, &rows);
@@ -99,9 +108,11 @@ class InstallLock {
     return Status::OK();
   }
   ~InstallLock() {
-    if (!held_) return;
-    std::vector<DbRow> ignored;
-    db_->Query("SELECT RELEASE_LOCK(?)", {std::string(kLockName)}, &ignored);
+    if (held_) {
+      std::vector<DbRow> ignored;
+      db_->Query("SELECT RELEASE_LOCK(?)", {std::string(kLockName)}, &ignored);
+    }
+    db_->set_retry_reads(true);
   }
 
  private:
@@ -129,10 +140,17 @@ Status RecoverLocked(Db* db, const Config& config) {
     if (!s.ok()) return s;
     generation = published;
   }
-  if (generation.empty() || !fs::is_directory(Generations(config) / generation)) {
-    if (!generation.empty()) {
-      Log(LogLevel::kError, "", "published generation " + generation + " is missing; starting empty");
+  if (!generation.empty() && !fs::is_directory(Generations(config) / generation)) {
+    // Installed collections and no files for them: most likely the shared
+    // files area is not mounted. Starting empty would lose them for good.
+    s = db->Query("SELECT COUNT(*) FROM collections", {}, &rows);
+    if (!s.ok()) return s;
+    if (!rows.empty() && rows[0].Int(0) > 0) {
+      return Status::Internal("generation " + generation + " is missing from " +
+                              config.files_dir + " (is the files area mounted?)");
     }
+  }
+  if (generation.empty() || !fs::is_directory(Generations(config) / generation)) {
     // A new site (or a lost generation): an empty one, named in the database.
     generation = NewGenerationName();
     for (const char* area : kAreas) fs::create_directories(Generations(config) / generation / area, ec);
@@ -147,7 +165,8 @@ Status RecoverLocked(Db* db, const Config& config) {
     s = Publish(config, generation);
     if (!s.ok()) return s;
   }
-  // Whatever else is there was left by an interrupted install.
+  // Whatever else is there was left by an interrupted install: a build in
+  // progress holds the lock we hold now (and keeps it: see InstallLock).
   for (const auto& entry : fs::directory_iterator(Generations(config), ec)) {
     if (entry.path().filename() != generation) fs::remove_all(entry.path(), ec);
   }
@@ -219,10 +238,16 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
 
   std::vector<std::unique_ptr<CollectionArchive>> nested;
   std::vector<PlannedFile> plan;
-  // The limits hold for the install as a whole, nested archives included.
+  // The limits hold for the install as a whole, nested archives included:
+  // everything that will be written is charged.
   uint64_t unpacked = archive->total_declared(), entries = archive->entry_count();
   std::set<std::string> used_entries = {archive->manifest_name()};
+  std::set<std::string> resource_names;
   for (const ManifestResource& r : m->resources) {
+    if (!resource_names.insert(r.name).second) {
+      return Status::Invalid(archive->manifest_name() + ": <Resource name=\"" + r.name +
+                             "\"> appears more than once");
+    }
     if (!archive->Has(r.name)) {
       return Status::Invalid(archive->manifest_name() + ": <Resource name=\"" + r.name +
                              "\"> names a file the archive does not have");
@@ -256,6 +281,10 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
       plan.push_back(PlannedFile{r.type, JoinPath(r.path, base), r.name, 0});
     }
   }
+  if (plan.size() > limits.max_entries) {
+    return Status::Invalid("the collection installs more than " +
+                           std::to_string(limits.max_entries) + " files");
+  }
   for (const std::string& f : archive->files()) {
     if (!used_entries.count(f)) {
       out->warnings.push_back("archive entry \"" + f + "\" is not a <Resource>; ignored");
@@ -265,6 +294,10 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
   for (const PlannedFile& p : plan) {
     s = CheckRelativePath(p.path, "install path");
     if (!s.ok()) return s;
+    if (p.path.size() > kMaxInstallPathBytes) {
+      return Status::Invalid("install path \"" + p.path + "\" is longer than " +
+                             std::to_string(kMaxInstallPathBytes) + " bytes");
+    }
     if (!targets.insert(p.area + "/" + Lower(p.path)).second) {
       return Status::Invalid("two resources would install to " + p.area + "/" + p.path);
     }
@@ -351,7 +384,15 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
   }
 
   // Build the new generation: links to what stays, the new files unpacked.
-  std::string old_generation = PublishedGeneration(config);
+  // Read under the lock, after recovery: the database's generation is the
+  // published one, and the commit below replaces exactly it.
+  std::string old_generation;
+  s = db->Query("SELECT generation FROM site_state WHERE id = 1", {}, &rows);
+  if (!s.ok()) return s;
+  if (!rows.empty()) old_generation = rows[0].Str(0);
+  if (old_generation.empty() || !fs::is_directory(Generations(config) / old_generation)) {
+    return Status::Internal("the published generation is missing from " + config.files_dir);
+  }
   std::set<std::string> replaced_files;
   if (existing_id != 0) {
     s = db->Query("SELECT area, path FROM collection_files WHERE collection_id = ?", {existing_id},
@@ -378,8 +419,11 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
     if (!fs::is_directory(prev / area)) continue;
     for (auto it = fs::recursive_directory_iterator(prev / area, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      fs::path rel = fs::relative(it->path(), prev / area);
-      if (it->is_directory()) continue;
+      // Lexically, and without following links: only regular files are
+      // carried over (the installer never makes anything else).
+      fs::path rel = it->path().lexically_relative(prev / area);
+      fs::file_status st = it->symlink_status(ec);
+      if (ec || !fs::is_regular_file(st)) continue;
       if (replaced_files.count(std::string(area) + "/" + rel.string())) continue;
       fs::create_directories((next / area / rel).parent_path(), ec);
       fs::create_hard_link(it->path(), next / area / rel, ec);
@@ -451,8 +495,15 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
                    {id, a.name.substr(0, 200), a.guid.substr(0, 64)});
       if (!s.ok()) return s;
     }
-    s = db->Exec("UPDATE site_state SET generation = ? WHERE id = 1", {generation});
+    // Compare and set: if another install slipped in (a lost lock), this
+    // one must not publish a tree that lacks its files.
+    ExecResult swapped;
+    s = db->Exec("UPDATE site_state SET generation = ? WHERE id = 1 AND generation = ?",
+                 {generation, old_generation}, &swapped);
     if (!s.ok()) return s;
+    if (swapped.affected_rows != 1 || !fs::is_directory(next / "www")) {
+      return Status::Unavailable("another collection install changed the site meanwhile; try again");
+    }
     // Kept from here on even if COMMIT reports a failure: it may have been
     // committed all the same; recovery removes it if the database says not.
     unpublished.keep = true;
@@ -461,7 +512,12 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
   }
   MaybeDie(in, config, "after-commit");
   s = Publish(config, generation);
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    // Committed: the install happened; recovery completes the publication.
+    Log(LogLevel::kError, in.client_address, "publishing " + generation + ": " + s.message());
+    out->warnings.push_back("installed; the web server will serve it after the next recovery");
+    return Status::OK();
+  }
   MaybeDie(in, config, "after-publish");
   fs::remove_all(prev, ec);  // readers of the old generation keep their open files
   return Status::OK();
@@ -486,7 +542,12 @@ Status InstallCollection(Db* db, const Config& config, const InstallInput& in,
                          InstallOutcome* out) {
   *out = InstallOutcome();
   CollectionManifest manifest;
-  Status s = Install(db, config, in, &manifest, out);
+  Status s;
+  try {
+    s = Install(db, config, in, &manifest, out);
+  } catch (const std::exception& e) {
+    s = Status::Internal(std::string("install failed: ") + e.what());
+  }
   Status recorded = RecordAttempt(db, in, manifest.guid.empty() ? nullptr : &manifest, s,
                                   s.ok() ? out : nullptr);
   if (!recorded.ok()) {

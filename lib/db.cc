@@ -54,6 +54,7 @@ struct Db::Impl {
   std::unique_ptr<sql::Connection> conn;
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements;
   bool in_transaction = false;
+  bool retry_reads = true;
 
   void Drop() {
     statements.clear();
@@ -180,7 +181,8 @@ Status Db::Query(const std::string& query, const std::vector<DbValue>& params,
   bool had_connection = impl_->conn != nullptr;
   bool in_transaction = impl_->in_transaction;  // a lost connection clears it
   Status s = impl_->RunQuery(query, params, rows);
-  if (s.code() == Status::Code::kUnavailable && had_connection && !in_transaction) {
+  if (s.code() == Status::Code::kUnavailable && had_connection && !in_transaction &&
+      impl_->retry_reads) {
     // The server went away since this connection's last use (a restart, a
     // wait_timeout): a read outside a transaction is safe to repeat once on
     // a new connection. Writes are never repeated: they may have happened.
@@ -261,6 +263,8 @@ std::vector<std::string> SplitSqlScript(const std::string& script) {
   flush();
   return statements;
 }
+
+void Db::set_retry_reads(bool retry) { impl_->retry_reads = retry; }
 
 Status Db::Begin() {
   if (!impl_->conn) return Status::Unavailable("database unreachable");

@@ -83,6 +83,11 @@ class Db {
   Status Commit();
   Status Rollback();
 
+  // Whether Query may reconnect and run again after finding the connection
+  // dead (default true). Off while session state must not be lost silently,
+  // such as a GET_LOCK held by this connection.
+  void set_retry_reads(bool retry);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

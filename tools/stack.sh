@@ -138,12 +138,14 @@ as_web_user() {
 
 # The files area belongs to the web server's user: the programs write it.
 files_area() {
-  mkdir -p "$1/files"
-  chown "$WEB_USER:$WEB_GROUP" "$1/files"
+  local dir; dir=$(setting "$1" files_dir "$1/files")
+  mkdir -p "$dir"
+  chown "$WEB_USER:$WEB_GROUP" "$dir"
 }
 
-setting() {  # setting VAR KEY DEFAULT
-  local v; v=$(sed -n "s/^$2 *= *//p" "$1/site.conf" | tail -1)
+setting() {  # setting VAR KEY DEFAULT: the key's value in VAR/site.conf, as lib/config.cc reads it
+  local v; v=$(sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1/site.conf" | tail -1)
+  v=${v%"${v##*[![:space:]]}"}
   echo "${v:-$3}"
 }
 

@@ -149,6 +149,33 @@ class ConcurrencyTest(CollectionsTestCase):
         self.assertDatabaseMatchesDisk()
 
 
+class InstallBudgetTest(CollectionsTestCase):
+    """What an install may write is bounded as a whole (review findings)."""
+
+    def test_one_file_named_by_two_resources_is_refused(self):
+        t = tag()
+        manifest = (f'<Collection name="Twice" guid="{{{uuid.uuid4()}}}">'
+                    f'<Resource name="big.bin" type="www" path="twice{t}/a"/>'
+                    f'<Resource name="big.bin" type="www" path="twice{t}/b"/></Collection>')
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("collection.xml", manifest)
+            z.writestr("big.bin", "x")
+        r = self.install(buf.getvalue())
+        self.assertEqual(r.status, 422)
+        self.assertIn('<Resource name="big.bin"> appears more than once', json.loads(r.body)["message"])
+
+    def test_a_zip64_directory_with_too_many_entries_is_refused_before_it_is_loaded(self):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("collection.xml", f'<Collection name="Many" guid="{{{uuid.uuid4()}}}"/>')
+            for i in range(70000):  # past 65,535: a Zip64 end record
+                z.writestr(f"e{i}", b"")
+        r = self.install(buf.getvalue())
+        self.assertEqual(r.status, 422)
+        self.assertIn("70001 entries; at most 10000 are allowed", json.loads(r.body)["message"])
+
+
 class CollectionsPageTest(CollectionsTestCase):
     def test_page_lists_collections_and_history_with_the_upload_form_for_admins(self):
         t = tag()
