@@ -161,7 +161,9 @@ Status RecoverLocked(Db* db, const Config& config) {
     if (!s.ok()) return s;
   }
   if (PublishedGeneration(config) != generation) {
-    Log(LogLevel::kWarning, "", "publishing generation " + generation + " (recovery)");
+    if (!published.empty()) {
+      Log(LogLevel::kWarning, "", "publishing generation " + generation + " (recovery)");
+    }
     s = Publish(config, generation);
     if (!s.ok()) return s;
   }
