@@ -5,9 +5,8 @@
 //                      install as /installCollection, for the browser. The
 //                      page's script asks for JSON and shows a progress bar;
 //                      without JavaScript the result comes back as a page.
-#include <nlohmann/json.hpp>
-
 #include "app.h"
+#include "json_body.h"
 #include "collection_installer.h"
 #include "collections_view.h"
 #include "page.h"
@@ -112,8 +111,7 @@ Status Upload(App& app, const Request& req, const SessionInfo& session, Response
     nlohmann::json body = {{"message", message}, {"name", out.name}, {"guid", out.guid},
                            {"files", out.files}, {"bytes", out.bytes}, {"replaced", out.replaced},
                            {"warnings", out.warnings}};
-    resp->SetHeader("Content-Type", "application/json; charset=utf-8");
-    resp->set_body(body.dump(2) + "\n");
+    SetJsonBody(resp, body);
     return Status::OK();
   }
   if (!s.ok()) {

@@ -7,9 +7,8 @@
 // shows the token in a dialog; without JavaScript the form posts normally
 // and the same content comes back as a page. Either way this response is
 // the only one that ever holds the token (Cache-Control: no-store).
-#include <nlohmann/json.hpp>
-
 #include "app.h"
+#include "json_body.h"
 #include "log.h"
 #include "page.h"
 #include "people.h"
@@ -65,8 +64,7 @@ Status HandleCreateBearerToken(App& app, const Request& req, Response* resp) {
                            {"expires_at", expires},
                            {"replaced", created.replaced},
                            {"person", {{"id", person_id}, {"name", person.DisplayName()}}}};
-    resp->SetHeader("Content-Type", "application/json; charset=utf-8");
-    resp->set_body(body.dump(2) + "\n");
+    SetJsonBody(resp, body);
     return Status::OK();
   }
   auto dict = NewPage("Your new bearer token", &*session);

@@ -9,9 +9,8 @@
 // Needs a bearer token whose person has Admin access. The body is streamed
 // to disk (upload.h), the archive checked and installed all or nothing
 // (collection_installer.h); the answer is JSON for the build server's log.
-#include <nlohmann/json.hpp>
-
 #include "app.h"
+#include "json_body.h"
 #include "bearer_auth.h"
 #include "collection_installer.h"
 #include "upload.h"
@@ -62,8 +61,7 @@ Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
       {"archive_sha256", upload.sha256},
       {"warnings", out.warnings}};
   if (out.replaced) body["replaced_version_installed_at"] = out.replaced_installed_at;
-  resp->SetHeader("Content-Type", "application/json; charset=utf-8");
-  resp->set_body(body.dump(2) + "\n");
+  SetJsonBody(resp, body);
   return Status::OK();
 }
 

@@ -5,9 +5,8 @@
 //
 // Like every API program it needs a token whose person has Admin access;
 // for another person's token the 403 still says whose it is.
-#include <nlohmann/json.hpp>
-
 #include "app.h"
+#include "json_body.h"
 #include "bearer_auth.h"
 
 namespace site {
@@ -30,8 +29,7 @@ Status HandleTokenInfo(App& app, const Request& req, Response* resp) {
         {"created_at", who.created_at + " UTC"},
         {"expires_at", who.expires_at + " UTC"},
         {"days_left", who.days_left}}}};
-  resp->SetHeader("Content-Type", "application/json; charset=utf-8");
-  resp->set_body(body.dump(2) + "\n");
+  SetJsonBody(resp, body);
   return Status::OK();
 }
 

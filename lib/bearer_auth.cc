@@ -1,6 +1,6 @@
 #include "bearer_auth.h"
 
-#include <nlohmann/json.hpp>
+#include "json_body.h"
 
 #include "bearer_token.h"
 #include "log.h"
@@ -142,12 +142,6 @@ void SetTokenExpirationHeader(const BearerIdentity& who, Response* resp) {
 
 namespace {
 
-void SetJson(Response* resp, int status, const nlohmann::json& body) {
-  resp->set_status(status);
-  resp->SetHeader("Content-Type", "application/json; charset=utf-8");
-  resp->set_body(body.dump(2) + "\n");
-}
-
 std::string ErrorCode(int http_status) {
   switch (http_status) {
     case 400: return "bad_request";
@@ -176,10 +170,11 @@ std::string Challenge(const std::string& error, const std::string& description) 
 bool RequireAdminOrReply(const BearerIdentity& who, const Request& req, Response* resp) {
   if (who.access == Access::kAdmin) return true;
   resp->SetHeader("WWW-Authenticate", Challenge("insufficient_scope", kAdminRequiredMessage));
-  SetJson(resp, 403,
+  SetJsonBody(resp,
           {{"error", "forbidden"},
            {"message", kAdminRequiredMessage},
-           {"person", {{"username", who.username}, {"access", AccessLabel(who.access)}}}});
+           {"person", {{"username", who.username}, {"access", AccessLabel(who.access)}}}},
+          403);
   return false;
 }
 
@@ -206,7 +201,7 @@ void RenderApiError(const Request& req, const Status& s, Response* resp) {
   }
   if (code == 429) resp->SetHeader("Retry-After", "60");
   if (code == 503) resp->SetHeader("Retry-After", "30");
-  SetJson(resp, code, {{"error", ErrorCode(code)}, {"message", message}});
+  SetJsonBody(resp, {{"error", ErrorCode(code)}, {"message", message}}, code);
 }
 
 }  // namespace site
