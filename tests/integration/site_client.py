@@ -8,6 +8,7 @@ tools/run-tests.sh; the harness settings come from run.py (SITE).
 import hashlib
 import html
 import http.cookiejar
+import json
 import os
 import re
 import subprocess
@@ -161,6 +162,16 @@ class Browser:
                 "username": "", "access": "none", "active": "1"}
         data.update(fields)
         return {k: v for k, v in data.items() if v is not None}
+
+    def create_token(self, person_id):
+        """Presses Create Bearer Token on person_id's record, as the popup's
+        script does (this browser must be signed in as an Admin)."""
+        csrf = self.csrf_of(self.get(f"/people/edit?id={person_id}"))
+        r = self.request("POST", "/createBearerToken", headers={"Accept": "application/json"},
+                         data=f"csrf_token={csrf}&person_id={person_id}".encode())
+        if r.status != 200:
+            raise AssertionError(f"cannot create a token for person {person_id}: {r}")
+        return json.loads(r.body)["token"]
 
     def csrf(self):
         """The session's CSRF token, as the People page carries it."""

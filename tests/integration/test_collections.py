@@ -51,10 +51,7 @@ class CollectionsTestCase(unittest.TestCase):
                                            last="Collector")
         cls.admin = Browser()
         cls.admin.sign_in_ok(cls.admin_name, PASSWORD)
-        csrf = Browser.csrf_of(cls.admin.get(f"/people/edit?id={cls.admin_id}"))
-        r = cls.admin.request("POST", "/createBearerToken", headers={"Accept": "application/json"},
-                              data=f"csrf_token={csrf}&person_id={cls.admin_id}".encode())
-        cls.token = json.loads(r.body)["token"]
+        cls.token = cls.admin.create_token(cls.admin_id)
 
     def install(self, archive, fault=None):
         body, content_type = multipart({}, archive)

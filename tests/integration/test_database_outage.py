@@ -29,10 +29,7 @@ class DatabaseOutageTest(unittest.TestCase):
         b.sign_in_ok(name, PASSWORD)
         self.assertEqual(b.get("/people").status, 200)
         person_id = self.site.sql(f"SELECT id FROM people WHERE username = '{name}'")[0][0]
-        csrf = b.csrf()
-        created = b.request("POST", "/createBearerToken", headers={"Accept": "application/json"},
-                            data=f"csrf_token={csrf}&person_id={person_id}".encode())
-        token = json.loads(created.body)["token"]
+        token = b.create_token(person_id)
         api = Browser()
         bearer = {"Authorization": f"Bearer {token}"}
         self.assertEqual(api.request("GET", "/tokenInfo", headers=bearer).status, 200)

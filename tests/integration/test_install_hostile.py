@@ -89,13 +89,7 @@ class InstallTestCase(unittest.TestCase):
 
     @classmethod
     def create_token(cls, person_id):
-        csrf = Browser.csrf_of(cls.admin.get(f"/people/edit?id={person_id}"))
-        r = cls.admin.request("POST", "/createBearerToken",
-                              data=f"csrf_token={csrf}&person_id={person_id}".encode(),
-                              headers={"Accept": "application/json"})
-        if r.status != 200:
-            raise AssertionError(f"cannot create a token for person {person_id}: {r}")
-        return json.loads(r.body)["token"]
+        return cls.admin.create_token(person_id)
 
     # --- HTTP ---------------------------------------------------------------
 
