@@ -131,7 +131,7 @@ Status HandleCollections(App& app, const Request& req, Response* resp) {
   std::optional<SessionInfo> session;
   Status s = SessionOrRedirect(app, req, resp, &session);
   if (!s.ok() || !session) return s;
-  if (req.script_name() == "/collections/upload") {
+  if (req.path() == "/collections/upload") {
     if (!req.IsPost()) return Status::BadRequest("Use the upload form on the Collections page.");
     return Upload(app, req, *session, resp);
   }
@@ -146,5 +146,6 @@ int main(int, char** argv) {
   site::ProgramOptions options;
   options.errors = site::ErrorStyle::kByAccept;
   options.stream_body = true;
+  options.paths = {"/collections", "/collections/upload"};
   return site::RunFastCgi(argv[0], site::HandleCollections, options);
 }

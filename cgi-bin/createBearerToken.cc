@@ -80,5 +80,8 @@ Status HandleCreateBearerToken(App& app, const Request& req, Response* resp) {
 }  // namespace site
 
 int main(int, char** argv) {
-  return site::RunFastCgi(argv[0], site::HandleCreateBearerToken, {site::ErrorStyle::kByAccept});
+  site::ProgramOptions options;
+  options.errors = site::ErrorStyle::kByAccept;
+  options.paths = {"/createBearerToken"};
+  return site::RunFastCgi(argv[0], site::HandleCreateBearerToken, options);
 }

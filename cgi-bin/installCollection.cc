@@ -72,5 +72,6 @@ int main(int, char** argv) {
   site::ProgramOptions options;
   options.errors = site::ErrorStyle::kJson;
   options.stream_body = true;
+  options.paths = {"/installCollection"};
   return site::RunFastCgi(argv[0], site::HandleInstallCollection, options);
 }

@@ -100,4 +100,8 @@ Status HandleLogin(App& app, const Request& req, Response* resp) {
 }  // namespace
 }  // namespace site
 
-int main(int, char** argv) { return site::RunFastCgi(argv[0], site::HandleLogin); }
+int main(int, char** argv) {
+  site::ProgramOptions options;
+  options.paths = {"/login"};
+  return site::RunFastCgi(argv[0], site::HandleLogin, options);
+}

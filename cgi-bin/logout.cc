@@ -31,4 +31,8 @@ Status HandleLogout(App& app, const Request& req, Response* resp) {
 }  // namespace
 }  // namespace site
 
-int main(int, char** argv) { return site::RunFastCgi(argv[0], site::HandleLogout); }
+int main(int, char** argv) {
+  site::ProgramOptions options;
+  options.paths = {"/logout"};
+  return site::RunFastCgi(argv[0], site::HandleLogout, options);
+}

@@ -246,7 +246,7 @@ Status HandlePeople(App& app, const Request& req, Response* resp) {
   std::optional<SessionInfo> session;
   Status s = SessionOrRedirect(app, req, resp, &session);
   if (!s.ok() || !session) return s;
-  const std::string& page = req.script_name();
+  const std::string page = req.path();
   if (page == "/people/new") return HandleNew(app, req, *session, resp);
   if (page == "/people/edit") return HandleEdit(app, req, *session, resp);
   if (req.IsPost()) return Status::BadRequest("The People list takes no form.");
@@ -256,4 +256,8 @@ Status HandlePeople(App& app, const Request& req, Response* resp) {
 }  // namespace
 }  // namespace site
 
-int main(int, char** argv) { return site::RunFastCgi(argv[0], site::HandlePeople); }
+int main(int, char** argv) {
+  site::ProgramOptions options;
+  options.paths = {"/people", "/people/new", "/people/edit"};
+  return site::RunFastCgi(argv[0], site::HandlePeople, options);
+}

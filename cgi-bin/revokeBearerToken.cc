@@ -44,5 +44,7 @@ Status HandleRevokeBearerToken(App& app, const Request& req, Response* resp) {
 }  // namespace site
 
 int main(int, char** argv) {
-  return site::RunFastCgi(argv[0], site::HandleRevokeBearerToken);
+  site::ProgramOptions options;
+  options.paths = {"/revokeBearerToken"};
+  return site::RunFastCgi(argv[0], site::HandleRevokeBearerToken, options);
 }

@@ -37,5 +37,8 @@ Status HandleTokenInfo(App& app, const Request& req, Response* resp) {
 }  // namespace site
 
 int main(int, char** argv) {
-  return site::RunFastCgi(argv[0], site::HandleTokenInfo, {site::ErrorStyle::kJson});
+  site::ProgramOptions options;
+  options.errors = site::ErrorStyle::kJson;
+  options.paths = {"/tokenInfo"};
+  return site::RunFastCgi(argv[0], site::HandleTokenInfo, options);
 }

@@ -2,6 +2,7 @@
 
 #include <fcgiapp.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -94,6 +95,7 @@ int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options) {
   SetLogProgramName(Basename(argv0));
   Config config;
   Status s = LoadConfigFromEnvironment(&config);
+  if (s.ok()) s = CheckConfigDirectories(config);
   if (!s.ok()) {
     Log(LogLevel::kError, "", "cannot start: " + s.message());
     return 1;
@@ -121,6 +123,10 @@ int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options) {
           int n = FCGX_GetStr(buf, static_cast<int>(size), in);
           return n > 0 ? static_cast<size_t>(n) : size_t{0};
         });
+      }
+      if (s.ok() && !options.paths.empty() &&
+          std::find(options.paths.begin(), options.paths.end(), req->path()) == options.paths.end()) {
+        s = Status::NotFound("There is no page at this address.");
       }
       if (s.ok()) s = app.db->EnsureConnected();
       if (s.ok()) s = handler(app, *req, &resp);

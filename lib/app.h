@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "config.h"
 #include "db.h"
@@ -43,6 +45,10 @@ struct ProgramOptions {
   // handler runs. True: the handler reads it itself, in chunks, through
   // Request::ReadBody (uploads).
   bool stream_body = false;
+  // The URL paths (Request::path) this program answers, exactly. Any other
+  // path, e.g. /people/x under lighttpd's prefix mapping, is a 404 before
+  // the handler runs. Empty: every path.
+  std::vector<std::string> paths;
 };
 
 int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options = ProgramOptions());

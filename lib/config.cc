@@ -1,11 +1,15 @@
 #include "config.h"
 
-#include "text.h"
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <sstream>
+
+#include "text.h"
 
 namespace site {
 
@@ -94,7 +98,8 @@ Status ParseConfig(const std::string& text, const std::string& origin, Config* o
   }
 
   const std::pair<const char*, const std::string*> required[] = {
-      {"db_name", &c.db_name}, {"db_user", &c.db_user}, {"templates_dir", &c.templates_dir}};
+      {"db_name", &c.db_name}, {"db_user", &c.db_user}, {"templates_dir", &c.templates_dir},
+      {"files_dir", &c.files_dir}};
   for (const auto& [key, value] : required) {
     if (value->empty()) return Status::Invalid(origin + ": missing setting '" + key + "'");
   }
@@ -108,6 +113,23 @@ Status LoadConfigFile(const std::string& path, Config* out) {
   std::ostringstream text;
   text << f.rdbuf();
   return ParseConfig(text.str(), path, out);
+}
+
+Status CheckConfigDirectories(const Config& c) {
+  const std::pair<const char*, const std::string*> dirs[] = {
+      {"templates_dir", &c.templates_dir}, {"files_dir", &c.files_dir}};
+  for (const auto& [key, dir] : dirs) {
+    struct stat st{};
+    if (stat(dir->c_str(), &st) != 0) {
+      return Status::Invalid("setting '" + std::string(key) + "': cannot use '" + *dir +
+                             "': " + std::strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      return Status::Invalid("setting '" + std::string(key) + "': '" + *dir +
+                             "' is not a directory");
+    }
+  }
+  return Status::OK();
 }
 
 Status LoadConfigFromEnvironment(Config* out) {

@@ -67,6 +67,10 @@ Status ParseConfig(const std::string& text, const std::string& origin, Config* o
 // Reads and parses the file at `path`.
 Status LoadConfigFile(const std::string& path, Config* out);
 
+// Returns Invalid, naming the key, unless templates_dir and files_dir are
+// existing directories: programs check this at start, not at a request.
+Status CheckConfigDirectories(const Config& c);
+
 // Reads the file named by $SITE_CONFIG.
 Status LoadConfigFromEnvironment(Config* out);
 

@@ -28,8 +28,10 @@ class Request {
 
   const std::string& method() const { return Env("REQUEST_METHOD"); }
   bool IsPost() const { return method() == "POST"; }
-  // The URL path that selected the program, e.g. "/people/edit" (SCRIPT_NAME).
-  const std::string& script_name() const { return Env("SCRIPT_NAME"); }
+  // The URL path of the request without its query, e.g. "/people/edit":
+  // SCRIPT_NAME + PATH_INFO. Apache's Alias puts it all in SCRIPT_NAME;
+  // lighttpd's prefix mapping ("/people") puts the rest in PATH_INFO.
+  std::string path() const { return Env("SCRIPT_NAME") + Env("PATH_INFO"); }
   const std::string& client_address() const { return Env("REMOTE_ADDR"); }
   // True when the client reached us over TLS (HTTPS=on from the web server).
   bool IsHttps() const;

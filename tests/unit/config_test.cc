@@ -15,7 +15,8 @@ using site::Status;
 
 namespace {
 
-const char kRequired[] = "db_name = site\ndb_user = web\ntemplates_dir = /srv/templates\n";
+const char kRequired[] =
+    "db_name = site\ndb_user = web\ntemplates_dir = /srv/templates\nfiles_dir = /srv/files\n";
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -74,6 +75,7 @@ BOOST_AUTO_TEST_CASE(every_key_is_read) {
       "db_user = site_web\n"
       "db_password = s3cret=with=equals\n"
       "templates_dir = /opt/site/templates\n"
+      "files_dir = /var/lib/site/files\n"
       "session_idle_minutes = 20\n"
       "session_absolute_hours = 8\n"
       "cookie_secure = true\n"
@@ -91,6 +93,7 @@ BOOST_AUTO_TEST_CASE(every_key_is_read) {
   BOOST_TEST(c.db_user == "site_web");
   BOOST_TEST(c.db_password == "s3cret=with=equals");  // split at the first '=' only
   BOOST_TEST(c.templates_dir == "/opt/site/templates");
+  BOOST_TEST(c.files_dir == "/var/lib/site/files");
   BOOST_TEST(c.session_idle_minutes == 20);
   BOOST_TEST(c.session_absolute_hours == 8);
   BOOST_TEST(c.cookie_secure == true);
@@ -109,6 +112,7 @@ BOOST_AUTO_TEST_CASE(comments_blank_lines_whitespace_and_crlf) {
       "  db_name   =   site  \r\n"
       "db_user\t=\tweb\r\n"
       "templates_dir=/srv/templates\n"
+      "files_dir=/srv/files\n"
       "cookie_secure = false\n"
       "db_port = 0042\n";
   Config c;
@@ -126,11 +130,11 @@ BOOST_AUTO_TEST_CASE(unknown_key_is_refused_naming_key_and_line) {
   Status s = ParseConfig(std::string(kRequired) + "sesion_idle_minutes = 10\n", "site.conf", &c);
   BOOST_TEST(s.code() == Status::Code::kInvalid);
   BOOST_TEST(Contains(s.message(), "sesion_idle_minutes"), s.message());
-  BOOST_TEST(Contains(s.message(), "site.conf:4"), s.message());
+  BOOST_TEST(Contains(s.message(), "site.conf:5"), s.message());
 }
 
 BOOST_AUTO_TEST_CASE(missing_required_key_is_named) {
-  const char* keys[] = {"db_name", "db_user", "templates_dir"};
+  const char* keys[] = {"db_name", "db_user", "templates_dir", "files_dir"};
   for (const char* missing : keys) {
     BOOST_TEST_CONTEXT("without " << missing) {
       std::string text;
@@ -146,9 +150,31 @@ BOOST_AUTO_TEST_CASE(missing_required_key_is_named) {
   }
   // An empty value counts as missing.
   Config c;
-  Status s = ParseConfig("db_name =\ndb_user = web\ntemplates_dir = /t\n", "site.conf", &c);
+  Status s = ParseConfig("db_name =\ndb_user = web\ntemplates_dir = /t\nfiles_dir = /f\n", "site.conf", &c);
   BOOST_TEST(s.code() == Status::Code::kInvalid);
   BOOST_TEST(Contains(s.message(), "db_name"), s.message());
+}
+
+BOOST_AUTO_TEST_CASE(directories_are_checked_naming_the_key) {
+  site_test::TempDir dir;
+  Config c;
+  c.templates_dir = dir.path();
+  c.files_dir = dir.path();
+  BOOST_TEST(site::CheckConfigDirectories(c).ok());
+
+  c.files_dir = dir.path() + "/absent";
+  Status s = site::CheckConfigDirectories(c);
+  BOOST_TEST(s.code() == Status::Code::kInvalid);
+  BOOST_TEST(Contains(s.message(), "'files_dir'"), s.message());
+  BOOST_TEST(Contains(s.message(), "No such file"), s.message());
+
+  c.files_dir = dir.path();
+  dir.Write("plain", "not a directory");
+  c.templates_dir = dir.path() + "/plain";
+  s = site::CheckConfigDirectories(c);
+  BOOST_TEST(s.code() == Status::Code::kInvalid);
+  BOOST_TEST(Contains(s.message(), "'templates_dir'"), s.message());
+  BOOST_TEST(Contains(s.message(), "not a directory"), s.message());
 }
 
 BOOST_AUTO_TEST_CASE(bad_values_are_refused_naming_the_key) {
@@ -188,7 +214,7 @@ BOOST_AUTO_TEST_CASE(bad_values_are_refused_naming_the_key) {
       Status s = ParseConfig(std::string(kRequired) + c.line + "\n", "site.conf", &out);
       BOOST_TEST(s.code() == Status::Code::kInvalid);
       BOOST_TEST(Contains(s.message(), std::string("'") + c.key + "'"), s.message());
-      BOOST_TEST(Contains(s.message(), "site.conf:4"), s.message());
+      BOOST_TEST(Contains(s.message(), "site.conf:5"), s.message());
     }
   }
 }
@@ -228,7 +254,7 @@ BOOST_AUTO_TEST_CASE(line_without_equals_is_refused) {
   Config c;
   Status s = ParseConfig(std::string(kRequired) + "db_port 3306\n", "site.conf", &c);
   BOOST_TEST(s.code() == Status::Code::kInvalid);
-  BOOST_TEST(Contains(s.message(), "site.conf:4"), s.message());
+  BOOST_TEST(Contains(s.message(), "site.conf:5"), s.message());
 }
 
 BOOST_AUTO_TEST_CASE(load_config_file_reads_and_names_the_file) {
@@ -242,7 +268,7 @@ BOOST_AUTO_TEST_CASE(load_config_file_reads_and_names_the_file) {
   dir.Write("bad.conf", std::string(kRequired) + "db_prot = 3310\n");
   s = site::LoadConfigFile(dir.path() + "/bad.conf", &c);
   BOOST_TEST(s.code() == Status::Code::kInvalid);
-  BOOST_TEST(Contains(s.message(), dir.path() + "/bad.conf:4"), s.message());
+  BOOST_TEST(Contains(s.message(), dir.path() + "/bad.conf:5"), s.message());
   BOOST_TEST(Contains(s.message(), "db_prot"), s.message());
 
   s = site::LoadConfigFile(dir.path() + "/missing.conf", &c);

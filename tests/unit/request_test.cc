@@ -47,6 +47,14 @@ std::string Multipart(const std::string& boundary,
 
 BOOST_AUTO_TEST_SUITE(request_test)
 
+BOOST_AUTO_TEST_CASE(path_joins_script_name_and_path_info) {
+  // lighttpd maps the prefix "/people" and passes the rest as PATH_INFO.
+  Request lighttpd({{"SCRIPT_NAME", "/people"}, {"PATH_INFO", "/edit"}}, "");
+  BOOST_TEST(lighttpd.path() == "/people/edit");
+  Request apache({{"SCRIPT_NAME", "/people/edit"}}, "");
+  BOOST_TEST(apache.path() == "/people/edit");
+}
+
 BOOST_AUTO_TEST_CASE(environment_accessors) {
   Request r({{"REQUEST_METHOD", "POST"},
              {"SCRIPT_NAME", "/people/edit"},
@@ -55,7 +63,7 @@ BOOST_AUTO_TEST_CASE(environment_accessors) {
             "");
   BOOST_TEST(r.method() == "POST");
   BOOST_TEST(r.IsPost());
-  BOOST_TEST(r.script_name() == "/people/edit");
+  BOOST_TEST(r.path() == "/people/edit");
   BOOST_TEST(r.client_address() == "192.0.2.7");
   BOOST_TEST(r.Env("REQUEST_URI") == "/people/edit?id=3");
   BOOST_TEST(r.Env("NOT_SET") == "");
@@ -64,7 +72,7 @@ BOOST_AUTO_TEST_CASE(environment_accessors) {
   Request empty({}, "");
   BOOST_TEST(empty.method() == "");
   BOOST_TEST(!empty.IsPost());
-  BOOST_TEST(empty.script_name() == "");
+  BOOST_TEST(empty.path() == "");
   BOOST_TEST(empty.client_address() == "");
   BOOST_TEST(empty.Query("a") == "");
   BOOST_TEST(empty.Form("a") == "");
