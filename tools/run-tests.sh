@@ -1,39 +1,58 @@
 #!/usr/bin/env bash
 # `make test`: starts a private MariaDB and Apache on free loopback ports
-# under var/test, runs the unit tests (Boost.Test) and the integration tests
-# (through the real Apache and MariaDB), stops everything, and ends with
-# one line "N passed, N failed" over both.
+# under var/test, runs the unit tests (Boost.Test), the integration tests
+# (through the real Apache and MariaDB) and the browser tests; then runs the
+# integration tests again through lighttpd, on a second MariaDB under
+# var/test-lighttpd. Stops everything, and ends with one line
+# "N passed, N failed" over all of them.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VAR="$ROOT/var/test"
+LIGHTTPD_VAR="$ROOT/var/test-lighttpd"
 STACK="$ROOT/tools/stack.sh"
 OUT="$ROOT/test-output"
 
 cleanup() {
   "$STACK" stop-web "$VAR" || true
   "$STACK" stop-db "$VAR" || true
+  "$STACK" stop-lighttpd "$LIGHTTPD_VAR" || true
+  "$STACK" stop-db "$LIGHTTPD_VAR" || true
 }
 trap cleanup EXIT
 
 # Leftovers of an interrupted run: stop its servers, start from nothing.
 cleanup
-rm -rf "$VAR" "$OUT"
-mkdir -p "$VAR" "$OUT"
+rm -rf "$VAR" "$LIGHTTPD_VAR" "$OUT"
+mkdir -p "$VAR" "$LIGHTTPD_VAR" "$OUT"
 
-echo "== starting MariaDB and Apache (var/test)"
-"$STACK" start-db "$VAR" || exit 1
-# Test-only settings: crash points the installer may be asked to die at, and
-# a 16 MiB upload limit so that "too large" needs no 256 MiB body.
-cat >> "$VAR/site.conf" <<CONF
-allow_fault_injection = true
-max_upload_bytes = 16777216
-CONF
-"$STACK" migrate "$VAR" >/dev/null || exit 1
-WEB_PORT=$("$STACK" free-port)
-"$STACK" start-web "$VAR" "$WEB_PORT" || exit 1
+start_db() {  # start_db VAR: MariaDB, the schema and the test-only settings
+  "$STACK" start-db "$1" || return 1
+  # Crash points the installer may be asked to die at, and a 16 MiB upload
+  # limit so that "too large" needs no 256 MiB body.
+  printf 'allow_fault_injection = true\nmax_upload_bytes = 16777216\n' >> "$1/site.conf"
+  "$STACK" migrate "$1" >/dev/null
+}
 
 passed=0 failed=0
+
+integration() {  # integration BASE VAR LOG: the Python suite; adds its tally
+  /usr/bin/python3 "$ROOT/tests/integration/run.py" --base "$1" --var "$2" --root "$ROOT" \
+    2>&1 | tee "$OUT/$3"
+  local line; line=$(grep -E '^integration: [0-9]+ passed, [0-9]+ failed' "$OUT/$3" | tail -1)
+  if [ -z "$line" ]; then
+    echo "integration tests printed no tally: counted as one failure"
+    failed=$((failed + 1))
+  else
+    passed=$((passed + $(echo "$line" | sed -E 's/.* ([0-9]+) passed.*/\1/')))
+    failed=$((failed + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
+  fi
+}
+
+echo "== starting MariaDB and Apache (var/test)"
+start_db "$VAR" || exit 1
+WEB_PORT=$("$STACK" free-port)
+"$STACK" start-web "$VAR" "$WEB_PORT" || exit 1
 
 echo "== unit tests (Boost.Test)"
 export SITE_TEST_DB_SOCKET="$VAR/run/mysqld.sock"
@@ -52,16 +71,7 @@ passed=$((passed + ${unit_passed:-0}))
 failed=$((failed + ${unit_failed:-0} + ${unit_aborted:-0}))
 
 echo "== integration tests (Apache + MariaDB on 127.0.0.1:$WEB_PORT)"
-/usr/bin/python3 "$ROOT/tests/integration/run.py" --base "http://127.0.0.1:$WEB_PORT" \
-  --var "$VAR" --root "$ROOT" 2>&1 | tee "$OUT/integration.log"
-int_line=$(grep -E '^integration: [0-9]+ passed, [0-9]+ failed' "$OUT/integration.log" | tail -1)
-if [ -z "$int_line" ]; then
-  echo "integration tests printed no tally: counted as one failure"
-  failed=$((failed + 1))
-else
-  passed=$((passed + $(echo "$int_line" | sed -E 's/.* ([0-9]+) passed.*/\1/')))
-  failed=$((failed + $(echo "$int_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
-fi
+integration "http://127.0.0.1:$WEB_PORT" "$VAR" integration.log
 
 echo "== browser tests (Chromium + playwright-core, same site)"
 SITE_BASE="http://127.0.0.1:$WEB_PORT" SITE_VAR="$VAR" SITE_ROOT="$ROOT" \
@@ -76,7 +86,24 @@ else
   failed=$((failed + ${browser_fail:-0}))
 fi
 
-cp "$VAR"/log/*.log "$OUT/" 2>/dev/null || true
+"$STACK" stop-web "$VAR"
+"$STACK" stop-db "$VAR"
+
+echo "== integration tests again, through lighttpd (var/test-lighttpd)"
+if start_db "$LIGHTTPD_VAR"; then
+  LIGHTTPD_PORT=$("$STACK" free-port)
+  if "$STACK" start-lighttpd "$LIGHTTPD_VAR" "$LIGHTTPD_PORT"; then
+    integration "http://127.0.0.1:$LIGHTTPD_PORT" "$LIGHTTPD_VAR" integration-lighttpd.log
+  else
+    echo "lighttpd did not start: counted as one failure"; failed=$((failed + 1))
+  fi
+else
+  echo "MariaDB for lighttpd did not start: counted as one failure"; failed=$((failed + 1))
+fi
+
+mkdir -p "$OUT/apache" "$OUT/lighttpd"
+cp "$VAR"/log/*.log "$OUT/apache/" 2>/dev/null || true
+cp "$LIGHTTPD_VAR"/log/*.log "$OUT/lighttpd/" 2>/dev/null || true
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -8,11 +8,16 @@
 #   tools/stack.sh stop-db VAR
 #   tools/stack.sh migrate VAR         apply pending sql/ migrations
 #   tools/stack.sh start-web VAR PORT  start Apache in the background
+#   tools/stack.sh start-web-tls VAR PORT HTTP_PORT   the HTTPS variant
+#   tools/stack.sh serve-apache VAR PORT   Apache around VAR/apache/sites/*.conf as they are
 #   tools/stack.sh stop-web VAR
+#   tools/stack.sh start-lighttpd VAR PORT   lighttpd instead of Apache
+#   tools/stack.sh stop-lighttpd VAR
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SITEADMIN="$ROOT/build/siteadmin"
+WEBCONF="$ROOT/tools/webconf.sh"
 
 if [ "$(id -u)" = 0 ]; then
   DB_USER=mysql WEB_USER=www-data WEB_GROUP=www-data
@@ -33,10 +38,14 @@ free_port() {
   return 1
 }
 
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
+wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...; gives up early if $WAIT_PID exits
   local limit=$1 what=$2; shift 2
   for _ in $(seq 1 $((limit * 10))); do
     if "$@" >/dev/null 2>&1; then return 0; fi
+    if [ -n "${WAIT_PID:-}" ] && ! kill -0 "$WAIT_PID" 2>/dev/null; then
+      echo "$what: the server exited at start" >&2
+      return 1
+    fi
     sleep 0.1
   done
   echo "timed out waiting for $what" >&2
@@ -151,28 +160,94 @@ setting() {  # setting VAR KEY DEFAULT: the key's value in VAR/site.conf, as lib
 
 web_env() {
   VAR=$1
-  mkdir -p "$VAR/apache" "$VAR/log" "$VAR/run"
-  export SITE_ROOT="$ROOT" SITE_BIN="$ROOT/build/cgi-bin" SITE_CONFIG="$VAR/site.conf"
+  mkdir -p "$VAR/apache/sites" "$VAR/log" "$VAR/run"
+  rm -f "$VAR/apache/sites/"*.conf
+  export SITE_ROOT="$ROOT" SITE_CONFIG="$VAR/site.conf"
   export SITE_FILES; SITE_FILES=$(setting "$VAR" files_dir "$VAR/files")
-  local max_upload; max_upload=$(setting "$VAR" max_upload_bytes 268435456)
-  export SITE_UPLOAD_LIMIT=$(( max_upload + 1048576 ))
-  export SITE_ERRORS="$VAR/errors"
-  mkdir -p "$SITE_ERRORS"
-  printf '{\n  "error": "too_large",\n  "message": "The collection file is larger than %s MiB, the most this site accepts."\n}\n' \
-    "$(( max_upload >> 20 ))" > "$SITE_ERRORS/upload-too-large.json"
+  "$WEBCONF" errors "$VAR/errors" "$SITE_CONFIG"
+  cp "$ROOT/apache-conf/admin-site-fcgid.conf" "$VAR/apache/"
   export SITE_VAR="$VAR" SITE_PORT="$2" SITE_USER="$WEB_USER" SITE_GROUP="$WEB_GROUP"
+}
+
+# The site file a host enables with a2ensite, rendered for this checkout.
+render_apache_site() {  # render_apache_site TEMPLATE KEY=VALUE...
+  local template=$1; shift
+  "$WEBCONF" render "$ROOT/apache-conf/$template.conf.in" "$VAR/apache/sites/$template.conf" \
+    "$SITE_CONFIG" BIN_DIR="$ROOT/build/cgi-bin" STATIC_DIR="$ROOT/templates/static" \
+    ERRORS_DIR="$VAR/errors" SHARE_DIR="$ROOT" LOG_DIR="$VAR/log" SERVER_NAME=127.0.0.1 "$@"
+}
+
+launch_apache() {  # launch_apache PORT [apache2 options]
+  local port=$1; shift
+  # Debian's envvars sets it for the system's Apache; installed site files use it.
+  export APACHE_LOG_DIR="$VAR/log"
+  setsid apache2 -f "$ROOT/apache-conf/private-server.conf" -DFOREGROUND "$@" </dev/null \
+    >>"$VAR/log/apache-stdout.log" 2>&1 &
+  WAIT_PID=$! wait_for 20 "Apache on port $port" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" \
+    || { tail -n 20 "$VAR/log/apache-error.log" "$VAR/log/apache-stdout.log" >&2; return 1; }
 }
 
 start_web() {
   web_env "$1" "$2"
-  setsid apache2 -f "$ROOT/apache-conf/private-server.conf" -DFOREGROUND </dev/null \
-    >>"$VAR/log/apache-stdout.log" 2>&1 &
-  wait_for 20 "Apache on port $2" bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" \
-    || { tail -20 "$VAR/log/apache-error.log" >&2; return 1; }
+  render_apache_site admin-site LISTEN="*:$2"
+  launch_apache "$2"
+}
+
+# The site files already in VAR/apache (sites/*.conf, admin-site-fcgid.conf),
+# e.g. those `make install` wrote, under the private Apache.
+serve_apache() {
+  VAR=$1
+  mkdir -p "$VAR/log" "$VAR/run"
+  export SITE_VAR="$VAR" SITE_PORT="$2" SITE_USER="$WEB_USER" SITE_GROUP="$WEB_GROUP"
+  launch_apache "$2"
+}
+
+# The HTTPS variant (admin-site-ssl.conf) on PORT, with plain HTTP on
+# HTTP_PORT redirecting to it, under a self-signed certificate made here.
+start_web_tls() {
+  web_env "$1" "$2"
+  export SITE_HTTP_PORT=$3
+  mkdir -p "$VAR/tls"
+  [ -f "$VAR/tls/site.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$VAR/tls/site.key" -out "$VAR/tls/site.pem" 2>/dev/null
+  render_apache_site admin-site-ssl LISTEN="*:$2" HTTP_LISTEN="*:$3" HTTPS_PORT_SUFFIX=":$2" \
+    CERT_FILE="$VAR/tls/site.pem" KEY_FILE="$VAR/tls/site.key"
+  launch_apache "$2" -DSITE_TLS
 }
 
 stop_web() {
   local pidfile="$1/run/apache.pid"
+  [ -f "$pidfile" ] || return 0
+  local pid; pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$pidfile"
+}
+
+# lighttpd instead of Apache: the site file a host enables with
+# lighty-enable-mod, rendered for this checkout, under a private lighttpd.
+start_lighttpd() {
+  web_env "$1" "$2"
+  local sockets="$VAR/run/lighttpd-sockets"
+  mkdir -p "$VAR/lighttpd" "$sockets" "$VAR/run/lighttpd-uploads"
+  chown "$WEB_USER:$WEB_GROUP" "$sockets" "$VAR/run/lighttpd-uploads"
+  chmod 750 "$sockets" "$VAR/run/lighttpd-uploads"
+  "$WEBCONF" render "$ROOT/lighttpd-conf/admin-site.conf.in" "$VAR/lighttpd/50-admin-site.conf" \
+    "$SITE_CONFIG" BIN_DIR="$ROOT/build/cgi-bin" STATIC_DIR="$ROOT/templates/static" \
+    ERRORS_DIR="$VAR/errors" LOG_DIR="$VAR/log" SOCKET_DIR="$sockets" \
+    SERVER_NAME=127.0.0.1 SERVER_NAME_REGEX='127\.0\.0\.1'
+  # lighttpd opens its logs after dropping to the web user.
+  touch "$VAR/log/admin-site-access.log" "$VAR/log/lighttpd-error.log"
+  chown "$WEB_USER" "$VAR/log/admin-site-access.log" "$VAR/log/lighttpd-error.log"
+  # -D: the programs' stderr (their log) is lighttpd's stderr, kept here.
+  setsid lighttpd -D -f "$ROOT/lighttpd-conf/private-server.conf" </dev/null \
+    >>"$VAR/log/lighttpd-stderr.log" 2>&1 &
+  WAIT_PID=$! wait_for 20 "lighttpd on port $2" bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" \
+    || { tail -n 20 "$VAR/log/lighttpd-error.log" "$VAR/log/lighttpd-stderr.log" >&2; return 1; }
+}
+
+stop_lighttpd() {
+  local pidfile="$1/run/lighttpd.pid"
   [ -f "$pidfile" ] || return 0
   local pid; pid=$(cat "$pidfile")
   kill -TERM "$pid" 2>/dev/null || true
@@ -190,6 +265,7 @@ run() {
   migrate "$var"
   local first; first=$("$SITEADMIN" --config "$var/site.conf" first-admin)
   web_env "$var" "$port"
+  render_apache_site admin-site LISTEN="*:$port"
   echo
   echo "The site is at http://127.0.0.1:$port/login"
   if [ -n "$first" ]; then
@@ -210,7 +286,11 @@ case "$cmd" in
   stop-db) stop_db "$1" ;;
   migrate) migrate "$1" ;;
   start-web) start_web "$1" "$2" ;;
+  start-web-tls) start_web_tls "$1" "$2" "$3" ;;
+  serve-apache) serve_apache "$1" "$2" ;;
   stop-web) stop_web "$1" ;;
+  start-lighttpd) start_lighttpd "$1" "$2" ;;
+  stop-lighttpd) stop_lighttpd "$1" ;;
   free-port) free_port ;;
-  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
 esac

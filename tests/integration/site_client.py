@@ -99,11 +99,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Browser:
     """One user agent: its own cookies, no redirects followed."""
 
-    def __init__(self, site=None):
+    def __init__(self, site=None, ssl_context=None):
         self.site = site or SITE
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()]
+        if ssl_context is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=ssl_context))
+        self.opener = urllib.request.build_opener(*handlers)
 
     def request(self, method, path, data=None, headers=None):
         body = None

@@ -1,5 +1,5 @@
 """The People list at 100,000 people: every page query reads an index range
-(EXPLAIN shows no full scan of `people`), and pages come back through Apache
+(EXPLAIN shows no full scan of `people`), and pages come back through the web server
 quickly. Times are printed, not asserted: speed belongs to benchmarks; the
 rows MariaDB reads per page are what this test holds to. A search prefix that
 matches most people ("Last") reads every matching id from its index: that
@@ -73,7 +73,7 @@ class PeopleScaleTest(unittest.TestCase):
             self.assertEqual(r.status, 200, path)
             self.assertEqual(len(re.findall(r'href="/people/edit\?id=\d+"', r.body)),
                              10 if label == "search" else 25, path)
-        print("\n    People list at 100,000 people, ms per page through Apache: " +
+        print("\n    People list at 100,000 people, ms per page through the web server: " +
               ", ".join(f"{k} {v:.1f}" for k, v in timings.items()), end=" ")
 
 

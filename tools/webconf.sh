@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Renders the web server files of the site from their templates, so that the
+# private servers of `make run` / `make test` and a host's `make install` run
+# the very same directives with different paths.
+#
+#   tools/webconf.sh render TEMPLATE OUT CONFIG|- [KEY=VALUE...]
+#       Writes TEMPLATE with every @KEY@ replaced. Unless CONFIG is -, two
+#       keys come from the site's config file, so the server's limits follow it:
+#       @FILES_DIR@ (files_dir) and @UPLOAD_LIMIT@ (max_upload_bytes + 1 MiB
+#       of multipart framing; @UPLOAD_LIMIT_KIB@ for lighttpd).
+#   tools/webconf.sh errors DIR CONFIG
+#       Writes DIR/upload-too-large.json, the body of the web server's own
+#       413 for uploads, naming the limit in MiB.
+set -euo pipefail
+shopt -u patsub_replacement 2>/dev/null || true  # bash 5.2: '&' stays literal below
+
+setting() {  # setting CONFIG KEY DEFAULT: the key's value, as lib/config.cc reads it
+  local v; v=$(sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" | tail -1)
+  v=${v%"${v##*[![:space:]]}"}
+  echo "${v:-$3}"
+}
+
+max_upload() { setting "$1" max_upload_bytes 268435456; }
+
+render() {
+  local template=$1 out=$2 config=$3; shift 3
+  local text; text=$(cat "$template")
+  local -a pairs=("$@")
+  if [ "$config" != - ]; then
+    [ -r "$config" ] || { echo "webconf: cannot read the site config $config" >&2; exit 1; }
+    local files_dir; files_dir=$(setting "$config" files_dir "")
+    [ -n "$files_dir" ] || { echo "webconf: $config has no files_dir" >&2; exit 1; }
+    local limit=$(( $(max_upload "$config") + 1048576 ))
+    # Given pairs first: CONFIG=... names the config where it will be read
+    # from, when that differs from where it is read now (DESTDIR).
+    pairs+=("FILES_DIR=$files_dir" "UPLOAD_LIMIT=$limit"
+            "UPLOAD_LIMIT_KIB=$(( (limit + 1023) / 1024 ))" "CONFIG=$config")
+  fi
+  local pair key value
+  for pair in "${pairs[@]}"; do
+    key=${pair%%=*} value=${pair#*=}
+    text=${text//@$key@/$value}
+  done
+  local left; left=$(grep -o '@[A-Z_]*@' <<<"$text" | sort -u | tr '\n' ' ' || true)
+  [ -z "$left" ] || { echo "webconf: $template: no value for $left" >&2; exit 1; }
+  mkdir -p "$(dirname "$out")"
+  printf '%s\n' "$text" > "$out.new"
+  mv "$out.new" "$out"
+}
+
+errors() {
+  local dir=$1 config=$2
+  mkdir -p "$dir"
+  printf '{\n  "error": "too_large",\n  "message": "The collection file is larger than %s MiB, the most this site accepts."\n}\n' \
+    "$(( $(max_upload "$config") >> 20 ))" > "$dir/upload-too-large.json"
+}
+
+cmd=${1:-}; shift || true
+case "$cmd" in
+  render) render "$@" ;;
+  errors) errors "$@" ;;
+  *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+esac
