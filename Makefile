@@ -16,7 +16,7 @@ UNIT_SRCS := $(wildcard tests/unit/*_test.cc)
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/tests/unit_tests
 
-.PHONY: all run test bench fuzz deps test-deps clean
+.PHONY: all run test bench fuzz deps test-deps install clean
 all: $(PROGRAMS) $(TOOLS)
 
 $(BUILD)/%.o: %.cc
@@ -55,6 +55,23 @@ run: deps
 test: test-deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) all $(UNIT_BIN)
 	@tools/run-tests.sh
+
+# Puts the site where a Debian host expects it (tools/install.sh lists every
+# path): programs under $(PREFIX)/lib/admin-site, the tools in $(PREFIX)/sbin,
+# templates and schema in $(PREFIX)/share/admin-site, the one config file in
+# $(SYSCONFDIR)/admin-site (written once), the Apache and lighttpd site files
+# rendered for SERVER_NAME. DESTDIR stages the whole tree elsewhere.
+PREFIX        ?= /usr/local
+SYSCONFDIR    ?= /etc
+LOCALSTATEDIR ?= /var
+RUNSTATEDIR   ?= /run
+SERVER_NAME   ?= localhost
+LISTEN        ?= *:80
+HTTPS_LISTEN  ?= *:443
+install: all
+	@DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
+	  LOCALSTATEDIR="$(LOCALSTATEDIR)" RUNSTATEDIR="$(RUNSTATEDIR)" SERVER_NAME="$(SERVER_NAME)" \
+	  LISTEN="$(LISTEN)" HTTPS_LISTEN="$(HTTPS_LISTEN)" tools/install.sh
 
 # Throughput and p99 of a token-authenticated request against a no-op responder.
 bench: test-deps

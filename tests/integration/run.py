@@ -18,9 +18,13 @@ MODULES = [
     "test_people",
     "test_access_levels",
     "test_admin_tool",
+    "test_schema_upgrade",
     "test_bearer_tokens",
     "test_collections",
     "test_install_hostile",
+    "test_two_nodes",
+    "test_https",
+    "test_install",
     "test_database_outage",
     "test_people_scale",
 ]

@@ -1,0 +1,191 @@
+"""`make install` and the hosts' README, end to end: install into a scratch
+prefix, run admin-site-setup against the test MariaDB, serve the installed
+Apache site file (the one a host enables with a2ensite) and use the site
+through it: sign in as the first Admin, create a token, install a collection
+with the guide's curl command. Also: a bad setting stops an installed
+program at start, naming the key."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import types
+import unittest
+
+import collection_zips as cz
+from site_client import Browser, tag
+import site_client
+
+
+class InstallTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.site = site_client.SITE
+        cls.top = os.path.join(cls.site.var, "installed")
+        cls.node = os.path.join(cls.top, "node")
+        cls.addClassCleanup(cls._cleanup)
+        cls._cleanup()
+        os.makedirs(cls.top, mode=0o755)
+        cls.port = cls._stack("free-port").stdout.strip()
+        t = cls.top
+        cls.make = subprocess.run(
+            ["make", "-s", "-C", cls.site.root, "install", f"PREFIX={t}/usr", f"SYSCONFDIR={t}/etc",
+             f"LOCALSTATEDIR={t}/var", f"RUNSTATEDIR={t}/run", "SERVER_NAME=127.0.0.1",
+             f"LISTEN=*:{cls.port}"], capture_output=True, text=True, timeout=600)
+        if cls.make.returncode != 0:
+            raise AssertionError(f"make install failed: {cls.make.stderr[-3000:]}")
+        cls.config = f"{t}/etc/admin-site/site.conf"
+        # The one edit a host makes when MariaDB is not the system's own.
+        socket_path = os.path.join(cls.site.var, "run", "mysqld.sock")
+        with open(cls.config) as f:
+            text = f.read()
+        with open(cls.config, "w") as f:
+            f.write(re.sub(r"(?m)^db_socket = .*$", f"db_socket = {socket_path}", text))
+        cls.setup_out = cls._setup()
+
+    @classmethod
+    def _setup(cls):
+        r = subprocess.run([f"{cls.top}/usr/sbin/admin-site-setup", "--db-admin-defaults",
+                            cls.site.root_cnf], capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            raise AssertionError(f"admin-site-setup failed: {r.stdout}{r.stderr}")
+        return r.stdout
+
+    @classmethod
+    def _stack(cls, *args):
+        return subprocess.run([cls.site.stack, *args], capture_output=True, text=True, timeout=120)
+
+    @classmethod
+    def _cleanup(cls):
+        cls._stack("stop-web", cls.node)
+        subprocess.run(["mariadb", f"--defaults-file={cls.site.root_cnf}", "-e",
+                        "DROP DATABASE IF EXISTS admin_site; DROP USER IF EXISTS 'admin_site'@'localhost'"],
+                       capture_output=True)
+        shutil.rmtree(cls.top, ignore_errors=True)
+
+    def serve_installed_apache(self):
+        """A private Apache around the installed site files, as a2ensite +
+        a2enconf would enable them."""
+        os.makedirs(os.path.join(self.node, "apache", "sites"), exist_ok=True)
+        shutil.copy(f"{self.top}/etc/apache2/sites-available/admin-site.conf",
+                    os.path.join(self.node, "apache", "sites"))
+        shutil.copy(f"{self.top}/etc/apache2/conf-available/admin-site-fcgid.conf",
+                    os.path.join(self.node, "apache"))
+        r = self._stack("serve-apache", self.node, self.port)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return types.SimpleNamespace(base=f"http://127.0.0.1:{self.port}")
+
+    def test_layout(self):
+        t = self.top
+        for path in ["usr/sbin/siteadmin", "usr/sbin/admin-site-setup",
+                     "usr/lib/admin-site/cgi-bin/installCollection", "usr/lib/admin-site/cgi-bin/people",
+                     "usr/share/admin-site/templates/person_edit.tpl",
+                     "usr/share/admin-site/templates/static/site.css",
+                     "usr/share/admin-site/sql/001_people.sql",
+                     "usr/share/admin-site/apache-conf/site-common.conf",
+                     "etc/apache2/sites-available/admin-site.conf",
+                     "etc/apache2/sites-available/admin-site-ssl.conf",
+                     "etc/apache2/conf-available/admin-site-fcgid.conf",
+                     "etc/lighttpd/conf-available/50-admin-site.conf",
+                     "var/lib/admin-site/errors/upload-too-large.json"]:
+            self.assertTrue(os.path.isfile(os.path.join(t, path)), path)
+        self.assertTrue(os.access(f"{t}/usr/lib/admin-site/cgi-bin/tokenInfo", os.X_OK))
+        programs = sorted(n[:-3] for n in os.listdir(os.path.join(self.site.root, "cgi-bin"))
+                          if n.endswith(".cc"))
+        self.assertEqual(sorted(os.listdir(f"{t}/usr/lib/admin-site/cgi-bin")), programs)
+        # The config holds secrets: not world-readable, fresh random values.
+        self.assertEqual(os.stat(self.config).st_mode & 0o007, 0)
+        with open(self.config) as f:
+            conf = f.read()
+        self.assertRegex(conf, r"(?m)^token_secret = [0-9a-f]{64}$")
+        self.assertRegex(conf, r"(?m)^db_password = [0-9a-f]{48}$")
+        # Rendered files name the installed paths, and no placeholder is left.
+        for path in ["etc/apache2/sites-available/admin-site.conf",
+                     "etc/apache2/sites-available/admin-site-ssl.conf",
+                     "etc/lighttpd/conf-available/50-admin-site.conf"]:
+            with open(os.path.join(t, path)) as f:
+                text = f.read()
+            self.assertNotRegex(text, r"@[A-Z_]+@", path)
+            self.assertIn(f"{t}/var/lib/admin-site/files", text, path)
+        with open(f"{t}/etc/apache2/sites-available/admin-site.conf") as f:
+            self.assertIn(f"Define SITE_UPLOAD_LIMIT {256 * 1024 * 1024 + 1024 * 1024}", f.read())
+
+    def test_install_again_keeps_the_config(self):
+        with open(self.config) as f:
+            before = f.read()
+        t = self.top
+        r = subprocess.run(["make", "-s", "-C", self.site.root, "install", f"PREFIX={t}/usr",
+                            f"SYSCONFDIR={t}/etc", f"LOCALSTATEDIR={t}/var", f"RUNSTATEDIR={t}/run",
+                            "SERVER_NAME=127.0.0.1", f"LISTEN=*:{self.port}"],
+                           capture_output=True, text=True, timeout=600)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("kept", r.stdout)
+        with open(self.config) as f:
+            self.assertEqual(f.read(), before)
+
+    def test_setup_migrates_and_prints_the_first_admin_once(self):
+        for name in sorted(os.listdir(os.path.join(self.site.root, "sql"))):
+            if name.endswith(".sql"):
+                self.assertIn(f"applied {name}", self.setup_out)
+        self.assertRegex(self.setup_out, r"username: admin")
+        again = self._setup()
+        self.assertIn("schema is up to date", again)
+        self.assertNotIn("password:", again)
+
+    def test_the_installed_site_serves_the_guide(self):
+        password = re.search(r"password: (\S+)", self.setup_out).group(1)
+        node = self.serve_installed_apache()
+        b = Browser(node)
+        b.sign_in_ok("admin", password)
+        people = b.get("/people")
+        self.assertEqual(people.status, 200)
+        admin_id = re.search(r'href="/people/edit\?id=(\d+)"', people.body).group(1)
+        token = b.create_token(admin_id)
+        info = b.request("GET", "/tokenInfo", headers={"Authorization": f"Bearer {token}"})
+        self.assertEqual(info.status, 200, info)
+        t = tag()
+        xml = (f'<Collection name="Installed {t}" guid="{{{t}-inst}}">'
+               f'<Resource name="a.css" type="www" path="inst-{t}"/></Collection>')
+        with tempfile.TemporaryDirectory() as work:
+            with open(os.path.join(work, "myCollection.zip"), "wb") as f:
+                f.write(cz.make_zip([("collection.xml", xml), ("a.css", "installed{}")]))
+            out = subprocess.run(
+                ["curl", "-sS", "-X", "POST", f"{node.base}/installCollection",
+                 "-H", f"Authorization: Bearer {token}", "-F", "collectionFile=@myCollection.zip"],
+                cwd=work, capture_output=True, text=True, timeout=60)
+        self.assertEqual(json.loads(out.stdout).get("files"), 1, out.stdout)
+        served = b.get(f"/inst-{t}/a.css")
+        self.assertEqual((served.status, served.body), (200, "installed{}"))
+        self.assertTrue(os.path.isfile(
+            f"{self.top}/var/lib/admin-site/files/current/www/inst-{t}/a.css"))
+
+    def run_program(self, config_text):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "site.conf")
+            with open(path, "w") as f:
+                f.write(config_text)
+            return subprocess.run([f"{self.top}/usr/lib/admin-site/cgi-bin/tokenInfo"],
+                                  env={"PATH": "/usr/bin:/bin", "SITE_CONFIG": path},
+                                  stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+
+    def test_a_bad_setting_stops_a_program_at_start_naming_the_key(self):
+        with open(self.config) as f:
+            good = f.read()
+        cases = [
+            (good + "max_upload_bytes = lots\n", "max_upload_bytes"),
+            (good + "sesion_idle_minutes = 5\n", "sesion_idle_minutes"),
+            (re.sub(r"(?m)^db_user = .*\n", "", good), "db_user"),
+            (re.sub(r"(?m)^files_dir = .*$", "files_dir = /nonexistent/files", good), "files_dir"),
+            (re.sub(r"(?m)^templates_dir = .*$", "templates_dir = /etc/hostname", good), "templates_dir"),
+        ]
+        for text, key in cases:
+            with self.subTest(key=key):
+                r = self.run_program(text)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn("cannot start", r.stderr)
+                self.assertIn(f"'{key}'", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

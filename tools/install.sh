@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# `make install`: puts the site where a Debian host expects it. Called by the
+# Makefile with DESTDIR PREFIX SYSCONFDIR LOCALSTATEDIR RUNSTATEDIR
+# SERVER_NAME LISTEN HTTPS_LISTEN CERT_FILE KEY_FILE APACHE_LOG_DIR
+# LIGHTTPD_LOG_DIR in the environment (see the Makefile for defaults).
+#
+#   PREFIX/lib/admin-site/cgi-bin/       the FastCGI programs
+#   PREFIX/sbin/siteadmin                the command-line tool
+#   PREFIX/sbin/admin-site-setup         first set-up: database, schema, first Admin
+#   PREFIX/share/admin-site/             templates/, sql/, the web server templates
+#   SYSCONFDIR/admin-site/site.conf      the one config file (kept if present)
+#   SYSCONFDIR/apache2/sites-available/admin-site.conf, admin-site-ssl.conf
+#   SYSCONFDIR/apache2/conf-available/admin-site-fcgid.conf
+#   SYSCONFDIR/lighttpd/conf-available/50-admin-site.conf
+#   LOCALSTATEDIR/lib/admin-site/files/  collection files (the web server's user)
+#   LOCALSTATEDIR/lib/admin-site/errors/ the web server's own error bodies
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+: "${DESTDIR:=}" "${PREFIX:=/usr/local}" "${SYSCONFDIR:=/etc}" "${LOCALSTATEDIR:=/var}"
+: "${RUNSTATEDIR:=/run}" "${SERVER_NAME:=localhost}" "${LISTEN:=*:80}" "${HTTPS_LISTEN:=*:443}"
+: "${CERT_FILE:=/etc/ssl/certs/ssl-cert-snakeoil.pem}" "${KEY_FILE:=/etc/ssl/private/ssl-cert-snakeoil.key}"
+: "${APACHE_LOG_DIR:=\${APACHE_LOG_DIR\}}" "${LIGHTTPD_LOG_DIR:=/var/log/lighttpd}"
+WEB_USER=${WEB_USER:-www-data}
+
+LIBDIR=$PREFIX/lib/admin-site
+DATADIR=$PREFIX/share/admin-site
+CONFDIR=$SYSCONFDIR/admin-site
+STATEDIR=$LOCALSTATEDIR/lib/admin-site
+CONFIG=$CONFDIR/site.conf
+D=$DESTDIR
+
+random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+as_root() { [ "$(id -u)" = 0 ] && [ -z "$DESTDIR" ]; }
+
+install -d "$D$LIBDIR/cgi-bin" "$D$PREFIX/sbin" "$D$DATADIR/apache-conf" "$D$DATADIR/lighttpd-conf" \
+  "$D$CONFDIR" "$D$STATEDIR/files" "$D$STATEDIR/errors" \
+  "$D$SYSCONFDIR/apache2/sites-available" "$D$SYSCONFDIR/apache2/conf-available" \
+  "$D$SYSCONFDIR/lighttpd/conf-available"
+for program in "$ROOT"/build/cgi-bin/*; do
+  case "$program" in *.o|*.d) continue ;; esac
+  install -m 755 "$program" "$D$LIBDIR/cgi-bin/"
+done
+install -m 755 "$ROOT/build/siteadmin" "$D$PREFIX/sbin/siteadmin"
+install -m 755 "$ROOT/tools/webconf.sh" "$D$LIBDIR/webconf.sh"
+rm -rf "$D$DATADIR/templates" "$D$DATADIR/sql"
+cp -R "$ROOT/templates" "$ROOT/sql" "$D$DATADIR/"
+install -m 644 "$ROOT"/apache-conf/site-common.conf "$ROOT"/apache-conf/*.in \
+  "$ROOT/apache-conf/admin-site-fcgid.conf" "$D$DATADIR/apache-conf/"
+install -m 644 "$ROOT"/lighttpd-conf/*.in "$D$DATADIR/lighttpd-conf/"
+install -m 644 "$ROOT/etc/site.conf.in" "$D$DATADIR/site.conf.in"
+
+# The set-up tool, with this install's paths.
+sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@CONFIG@|$CONFIG|g" -e "s|@DATADIR@|$DATADIR|g" \
+    -e "s|@WEB_USER@|$WEB_USER|g" "$ROOT/tools/admin-site-setup.sh" > "$D$PREFIX/sbin/admin-site-setup"
+chmod 755 "$D$PREFIX/sbin/admin-site-setup"
+
+# The config file: written once, with fresh secrets; never overwritten.
+if [ -e "$D$CONFIG" ]; then
+  echo "kept $D$CONFIG"
+else
+  (umask 027
+   "$ROOT/tools/webconf.sh" render "$ROOT/etc/site.conf.in" "$D$CONFIG.tmp" - \
+     DB_PASSWORD="$(random_hex 24)" TOKEN_SECRET="$(random_hex 32)" \
+     TEMPLATES_DIR="$DATADIR/templates" FILES_DIR="$STATEDIR/files"
+   mv "$D$CONFIG.tmp" "$D$CONFIG")
+  as_root && chgrp "$WEB_USER" "$D$CONFIG"
+  echo "wrote $D$CONFIG"
+fi
+as_root && chown "$WEB_USER:$WEB_USER" "$D$STATEDIR/files"
+
+# The web server files follow the config (files_dir, max_upload_bytes).
+# They are rendered again at every install; an edited one is kept as .old.
+render() {  # render TEMPLATE OUT KEY=VALUE...
+  local template=$1 out=$2; shift 2
+  "$ROOT/tools/webconf.sh" render "$template" "$D$out.tmp" "$D$CONFIG" CONFIG="$CONFIG" \
+    BIN_DIR="$LIBDIR/cgi-bin" STATIC_DIR="$DATADIR/templates/static" ERRORS_DIR="$STATEDIR/errors" \
+    SHARE_DIR="$DATADIR" SERVER_NAME="$SERVER_NAME" "$@"
+  if [ -e "$D$out" ] && ! cmp -s "$D$out" "$D$out.tmp"; then
+    cp "$D$out" "$D$out.old"
+    echo "replaced $D$out (the previous one is $D$out.old)"
+  fi
+  mv "$D$out.tmp" "$D$out"
+}
+render "$ROOT/apache-conf/admin-site.conf.in" "$SYSCONFDIR/apache2/sites-available/admin-site.conf" \
+  LISTEN="$LISTEN" LOG_DIR="$APACHE_LOG_DIR"
+render "$ROOT/apache-conf/admin-site-ssl.conf.in" "$SYSCONFDIR/apache2/sites-available/admin-site-ssl.conf" \
+  LISTEN="$HTTPS_LISTEN" HTTP_LISTEN="$LISTEN" HTTPS_PORT_SUFFIX="" CERT_FILE="$CERT_FILE" \
+  KEY_FILE="$KEY_FILE" LOG_DIR="$APACHE_LOG_DIR"
+install -m 644 "$ROOT/apache-conf/admin-site-fcgid.conf" "$D$SYSCONFDIR/apache2/conf-available/"
+render "$ROOT/lighttpd-conf/admin-site.conf.in" "$SYSCONFDIR/lighttpd/conf-available/50-admin-site.conf" \
+  LOG_DIR="$LIGHTTPD_LOG_DIR" SOCKET_DIR="$RUNSTATEDIR/lighttpd" \
+  SERVER_NAME_REGEX="$(printf '%s' "$SERVER_NAME" | sed 's/[.]/\\./g')"
+"$ROOT/tools/webconf.sh" errors "$D$STATEDIR/errors" "$D$CONFIG"
+
+echo "Installed under $D$PREFIX. Next: $PREFIX/sbin/admin-site-setup (see README.md, Hosting)."
