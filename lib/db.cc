@@ -250,8 +250,16 @@ std::vector<std::string> SplitSqlScript(const std::string& script) {
       i = n;
     } else if (c == '/' && i + 1 < n && script[i + 1] == '*') {
       size_t j = script.find("*/", i + 2);
-      i = (j == std::string::npos) ? n : j + 2;
-      current += ' ';
+      size_t end = (j == std::string::npos) ? n : j + 2;
+      // MariaDB runs the body of /*!NNNNN ... */ and /*M!NNNNN ... */
+      // (mysqldump writes them): those stay; other comments go.
+      bool executable = script.compare(i, 3, "/*!") == 0 || script.compare(i, 4, "/*M!") == 0;
+      if (executable) {
+        current.append(script, i, end - i);
+      } else {
+        current += ' ';
+      }
+      i = end;
     } else if (c == ';') {
       flush();
       ++i;

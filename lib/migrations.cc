@@ -35,6 +35,7 @@ Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::stri
   std::vector<std::string> names;
   Status s = ListMigrations(sql_dir, &names);
   if (!s.ok()) return s;
+  if (names.empty()) return Status::Invalid("no migrations (NNN_name.sql) in " + sql_dir);
   s = db->Exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " name VARCHAR(255) NOT NULL PRIMARY KEY,"
@@ -51,6 +52,18 @@ Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::stri
   s = db->Query("SELECT name FROM schema_migrations", {}, &rows);
   std::set<std::string> done;
   for (const DbRow& r : rows) done.insert(r.Str(0));
+  // A database ahead of the directory is an older release's sql/ (or the
+  // wrong directory): applying from it would say "up to date" and be wrong.
+  std::string unknown;
+  for (const std::string& name : done) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      unknown += (unknown.empty() ? "" : ", ") + name;
+    }
+  }
+  if (s.ok() && !unknown.empty()) {
+    s = Status::Invalid("the database has migrations that " + sql_dir + " does not hold (" +
+                        unknown + "): is it an older release's sql/ directory?");
+  }
   for (const std::string& name : names) {
     if (!s.ok()) break;
     if (done.count(name)) continue;
@@ -63,7 +76,9 @@ Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::stri
     }
     s = db->ExecScript(script.str());
     if (!s.ok()) {
-      s = Status::Internal("migration " + name + " failed: " + s.message());
+      s = Status::Internal("migration " + name + " failed: " + s.message() +
+                           " (MariaDB commits each schema change at once: statements of " + name +
+                           " before the failing one stay applied)");
       break;
     }
     s = db->Exec("INSERT INTO schema_migrations (name) VALUES (?)", {name});

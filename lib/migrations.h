@@ -16,7 +16,12 @@ Status ListMigrations(const std::string& sql_dir, std::vector<std::string>* name
 
 // Applies the pending migrations of `sql_dir` and appends their names to
 // `applied`. Holds a database lock meanwhile, so two nodes starting at once
-// do not both apply one file. REQUIRES: `db` was opened with multi_statements.
+// do not both apply one file. Refuses a directory with no migrations, or
+// one that lacks a migration the database already has (an older release).
+// MariaDB commits each DDL statement at once, so a file that fails halfway
+// keeps its first statements: write migrations that can run again
+// (IF NOT EXISTS) or hold one schema change each.
+// REQUIRES: `db` was opened with multi_statements.
 Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::string>* applied);
 
 }  // namespace site

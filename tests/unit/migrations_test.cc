@@ -200,4 +200,46 @@ BOOST_FIXTURE_TEST_CASE(missing_directory_applies_nothing, MigrationDb) {
   BOOST_TEST(applied.empty());
 }
 
+// mysqldump writes /*!NNNNN ... */: MariaDB runs their body, so must we.
+BOOST_FIXTURE_TEST_CASE(versioned_comments_run_and_plain_comments_do_not, MigrationDb) {
+  TempDir dir;
+  dir.Write("001_dump.sql",
+            "/* CREATE TABLE plain (a INT); */\n"
+            "/*!40101 CREATE TABLE versioned (a INT) */;\n"
+            "/*M!100100 CREATE TABLE mariadb_only (a INT) */;\n"
+            "CREATE TABLE t (a INT) /*!50100 ENGINE=InnoDB */;\n");
+  Status s;
+  Names applied = Apply(dir.path(), &s);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(TableExists("versioned"));
+  BOOST_TEST(TableExists("mariadb_only"));
+  BOOST_TEST(TableExists("t"));
+  BOOST_TEST(!TableExists("plain"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_directory_without_migrations_is_refused, MigrationDb) {
+  TempDir dir;
+  dir.Write("README", "not a migration");
+  Status s;
+  Names applied = Apply(dir.path(), &s);
+  BOOST_TEST(s.code() == Status::Code::kInvalid);
+  BOOST_TEST(s.message().find("no migrations") != std::string::npos, s.message());
+  BOOST_TEST(applied.empty());
+}
+
+// An older release's sql/ against a newer database must not say "up to date".
+BOOST_FIXTURE_TEST_CASE(a_directory_behind_the_database_is_refused, MigrationDb) {
+  TempDir newer, older;
+  newer.Write("001_create.sql", "CREATE TABLE t (a INT);\n");
+  newer.Write("002_more.sql", "CREATE TABLE u (a INT);\n");
+  older.Write("001_create.sql", "CREATE TABLE t (a INT);\n");
+  Status s;
+  Apply(newer.path(), &s);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  Names applied = Apply(older.path(), &s);
+  BOOST_TEST(s.code() == Status::Code::kInvalid);
+  BOOST_TEST(s.message().find("002_more.sql") != std::string::npos, s.message());
+  BOOST_TEST(applied.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
