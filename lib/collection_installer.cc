@@ -209,8 +209,10 @@ Status RecordAttempt(Db* db, const InstallInput& in, const CollectionManifest* m
 }
 
 // The install itself; InstallCollection() records whatever this returns.
+// `lock` is the caller's, so that the attempt is recorded before it is
+// released: the history then lists installs in the order they committed.
 Status Install(Db* db, const Config& config, const InstallInput& in, CollectionManifest* m,
-               InstallOutcome* out) {
+               InstallOutcome* out, InstallLock* lock) {
   ArchiveLimits limits;
   std::unique_ptr<CollectionArchive> archive;
   Status s = CollectionArchive::Open(in.archive_path, limits, true, &archive);
@@ -315,8 +317,7 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
     }
   }
 
-  InstallLock lock(db);
-  s = lock.Acquire();
+  s = lock->Acquire();
   if (!s.ok()) return s;
   s = RecoverLocked(db, config);
   if (!s.ok()) return s;
@@ -540,13 +541,21 @@ Status RecoverCollections(Db* db, const Config& config) {
   return RecoverLocked(db, config);
 }
 
+Status WithInstallLock(Db* db, const std::function<Status()>& fn) {
+  InstallLock lock(db);
+  Status s = lock.Acquire();
+  if (!s.ok()) return s;
+  return fn();
+}
+
 Status InstallCollection(Db* db, const Config& config, const InstallInput& in,
                          InstallOutcome* out) {
   *out = InstallOutcome();
   CollectionManifest manifest;
+  InstallLock lock(db);
   Status s;
   try {
-    s = Install(db, config, in, &manifest, out);
+    s = Install(db, config, in, &manifest, out, &lock);
   } catch (const std::exception& e) {
     s = Status::Internal(std::string("install failed: ") + e.what());
   }

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,11 @@ Status RecordRefusedUpload(Db* db, const InstallInput& in, const Status& refusal
 // Brings the files area in line with the database after a crash, creating
 // the first (empty) generation on a new site. Takes the install lock.
 Status RecoverCollections(Db* db, const Config& config);
+
+// Runs `fn` while holding the install lock, so that no install changes the
+// database or the files area meanwhile (a consistent backup of both).
+// Returns Unavailable when an install holds the lock too long.
+Status WithInstallLock(Db* db, const std::function<Status()>& fn);
 
 // The directory of the published www area (files_dir/current/www).
 std::string PublishedWwwDir(const Config& config);

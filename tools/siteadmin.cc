@@ -7,12 +7,16 @@
 //   siteadmin [--config FILE] list [SEARCH]
 //   siteadmin [--config FILE] first-admin                 (creates "admin" if no Admin exists)
 //   siteadmin [--config FILE] recover-files               (files area follows the database)
+//   siteadmin [--config FILE] with-install-lock -- COMMAND [ARG...]
+//             (runs COMMAND while no collection install can run: backups)
 //
 // Passwords are read from standard input, never from argv (which other
 // users can read in /proc). The config file defaults to $SITE_CONFIG.
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -46,7 +50,10 @@ int Usage() {
                "  set-password USERNAME      read a new password from standard input\n"
                "  list [SEARCH]              list people\n"
                "  first-admin                create user 'admin' if there is no Admin yet\n"
-               "  recover-files              bring the collection files in line with the database\n";
+               "  recover-files              bring the collection files in line with the database\n"
+               "  with-install-lock -- COMMAND [ARG...]\n"
+               "                             run COMMAND while no collection install can run\n"
+               "                             (a consistent backup of the database and files)\n";
   return 2;
 }
 
@@ -128,6 +135,26 @@ int AddPerson(Db* db, const Config& config, Person p, const std::string& passwor
   return 0;
 }
 
+// Runs `command` (argv form, found on PATH) and returns its exit status.
+int RunCommand(const std::vector<std::string>& command) {
+  std::vector<char*> argv;
+  for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return Fail("cannot start " + command[0]);
+  if (pid == 0) {
+    execvp(argv[0], argv.data());
+    std::perror(("siteadmin: " + command[0]).c_str());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return Fail("lost " + command[0]);
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   Config config;
@@ -141,6 +168,20 @@ int Main(int argc, char** argv) {
   if (!s.ok()) return Fail(s);
   if (args.empty()) return Usage();
   std::string command = args[0];
+  if (command == "with-install-lock") {
+    // Everything after "--" is the command, flags included.
+    if (args.size() < 3 || args[1] != "--") return Usage();
+    std::unique_ptr<Db> db;
+    s = Connect(config, false, &db);
+    if (!s.ok()) return Fail("cannot connect to the database: " + s.message());
+    int exit_code = 1;
+    s = WithInstallLock(db.get(), [&] {
+      exit_code = RunCommand(std::vector<std::string>(args.begin() + 2, args.end()));
+      return Status::OK();
+    });
+    if (!s.ok()) return Fail(s);
+    return exit_code;
+  }
   std::map<std::string, std::string> opts;
   std::vector<std::string> positional;
   ParseArgs(std::vector<std::string>(args.begin() + 1, args.end()), &opts, &positional);

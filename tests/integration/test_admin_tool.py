@@ -1,5 +1,14 @@
 """siteadmin, the hosts' command-line tool, against the real database."""
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import time
 import unittest
+import urllib.request
+
+import collection_zips as cz
 
 from site_client import PASSWORD, Browser, tag
 import site_client
@@ -66,6 +75,57 @@ class AdminToolTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, "")
         self.assertEqual(self.site.sql("SELECT COUNT(*) FROM people"), before)
+
+    def test_with_install_lock_holds_installs_back_and_passes_the_exit_code(self):
+        """The README's backup recipe relies on this: while the command runs,
+        no install commits; the install waits, then succeeds."""
+        name = f"lockadmin{tag()}"
+        person_id = self.site.add_person(name, "admin", PASSWORD)
+        b = Browser()
+        b.sign_in_ok(name, PASSWORD)
+        token = b.create_token(person_id)
+        t = tag()
+        archive = cz.collection_zip([("l.css", "locked{}")],
+                                    children=cz.resource("l.css", "www", f"lock-{t}"))
+        body, boundary = cz.multipart([("collectionFile", "myCollection.zip", archive,
+                                        "application/zip")])
+        with tempfile.TemporaryDirectory() as d:
+            started = os.path.join(d, "started")
+            # The command says it runs, holds the lock 3 s, and exits 7.
+            holder = subprocess.Popen(
+                [self.site.siteadmin, "--config", self.site.config, "with-install-lock", "--",
+                 "sh", "-c", f"touch {started}; sleep 3; exit 7"])
+            deadline = time.monotonic() + 10
+            while not os.path.exists(started) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertTrue(os.path.exists(started), "the command did not start")
+            sent = time.monotonic()
+            result = {}
+
+            def install():
+                req = urllib.request.Request(
+                    self.site.base + "/installCollection", data=body, method="POST",
+                    headers={"Authorization": f"Bearer {token}",
+                             "Content-Type": f"multipart/form-data; boundary={boundary}"})
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    result["status"], result["body"] = r.status, r.read()
+                result["at"] = time.monotonic()
+
+            worker = threading.Thread(target=install)
+            worker.start()
+            self.assertEqual(holder.wait(timeout=30), 7)
+            released = time.monotonic()
+            worker.join(timeout=60)
+        self.assertEqual(result.get("status"), 200, result)
+        self.assertEqual(json.loads(result["body"])["files"], 1)
+        self.assertGreaterEqual(result["at"], released - 0.05,
+                                "the install finished while the lock was held")
+        self.assertGreater(result["at"] - sent, 2.0)
+
+    def test_with_install_lock_needs_a_command(self):
+        r = self.site.admin_tool("with-install-lock")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("with-install-lock", r.stderr)
 
 
 if __name__ == "__main__":
