@@ -68,10 +68,13 @@ RUNSTATEDIR   ?= /run
 SERVER_NAME   ?= localhost
 LISTEN        ?= *:80
 HTTPS_LISTEN  ?= *:443
+CERT_FILE     ?= /etc/ssl/certs/ssl-cert-snakeoil.pem
+KEY_FILE      ?= /etc/ssl/private/ssl-cert-snakeoil.key
 install: all
 	@DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
 	  LOCALSTATEDIR="$(LOCALSTATEDIR)" RUNSTATEDIR="$(RUNSTATEDIR)" SERVER_NAME="$(SERVER_NAME)" \
-	  LISTEN="$(LISTEN)" HTTPS_LISTEN="$(HTTPS_LISTEN)" tools/install.sh
+	  LISTEN="$(LISTEN)" HTTPS_LISTEN="$(HTTPS_LISTEN)" CERT_FILE="$(CERT_FILE)" \
+	  KEY_FILE="$(KEY_FILE)" tools/install.sh
 
 # Throughput and p99 of a token-authenticated request against a no-op responder.
 bench: test-deps
