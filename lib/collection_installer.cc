@@ -28,7 +28,7 @@ namespace {
 
 const char* const kAreas[] = {"www", "private", "cdn"};
 const char kLockName[] = "site_collections";
-// Under mod_fcgid's FcgidIOTimeout (apache-conf/site.conf), so that a queued
+// Under mod_fcgid's FcgidIOTimeout (apache-conf/site-common.conf), so that a queued
 // install answers 503 itself rather than being cut off by the web server.
 constexpr int kLockWaitSeconds = 30;
 // Paths are keyed on their first 700 characters (sql/004_collections.sql).

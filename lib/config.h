@@ -52,8 +52,8 @@ struct Config {
   // The site's files: collections install into generations below it, and
   // files_dir/current/www is the web server's document root.
   std::string files_dir;
-  // Largest collection upload (413 beyond); Apache's limit in
-  // apache-conf/site.conf must match it.
+  // Largest collection upload (413 beyond). The web server's own limit is
+  // rendered from it (tools/webconf.sh: SITE_UPLOAD_LIMIT, lighttpd's KiB).
   int64_t max_upload_bytes = 256ll << 20;
   // Tests only: lets a request ask the installer to die at a named point
   // (X-Fault-Point header), to prove that a crash leaves old or new.

@@ -7,7 +7,7 @@
 # waited about a second (PITFALLS.md), which would show up as p99 spikes, so
 # each endpoint gets a warm-up run at the same concurrency first; the
 # measured runs then use the pool that warm-up grew (FcgidMaxProcessesPerClass
-# 8, apache-conf/site.conf).
+# 8, apache-conf/site-common.conf).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

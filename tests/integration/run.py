@@ -24,6 +24,7 @@ MODULES = [
     "test_install_hostile",
     "test_two_nodes",
     "test_https",
+    "test_load_balancer",
     "test_install",
     "test_database_outage",
     "test_people_scale",
