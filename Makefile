@@ -17,6 +17,9 @@ UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/tests/unit_tests
 
 .PHONY: all run test bench fuzz deps test-deps install clean
+# Keep the object files between builds (a program's .o is otherwise an
+# intermediate file that make deletes, and the next build compiles again).
+.SECONDARY:
 all: $(PROGRAMS) $(TOOLS)
 
 $(BUILD)/%.o: %.cc
@@ -61,15 +64,13 @@ test: test-deps
 # templates and schema in $(PREFIX)/share/admin-site, the one config file in
 # $(SYSCONFDIR)/admin-site (written once), the Apache and lighttpd site files
 # rendered for SERVER_NAME. DESTDIR stages the whole tree elsewhere.
+# SERVER_NAME, LISTEN, HTTPS_LISTEN, CERT_FILE and KEY_FILE are remembered
+# in $(SYSCONFDIR)/admin-site/install.conf: a later `make install` (an
+# upgrade) reuses them unless given again.
 PREFIX        ?= /usr/local
 SYSCONFDIR    ?= /etc
 LOCALSTATEDIR ?= /var
 RUNSTATEDIR   ?= /run
-SERVER_NAME   ?= localhost
-LISTEN        ?= *:80
-HTTPS_LISTEN  ?= *:443
-CERT_FILE     ?= /etc/ssl/certs/ssl-cert-snakeoil.pem
-KEY_FILE      ?= /etc/ssl/private/ssl-cert-snakeoil.key
 install: all
 	@DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
 	  LOCALSTATEDIR="$(LOCALSTATEDIR)" RUNSTATEDIR="$(RUNSTATEDIR)" SERVER_NAME="$(SERVER_NAME)" \

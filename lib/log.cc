@@ -1,6 +1,9 @@
 #include "log.h"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 namespace site {
@@ -31,12 +34,24 @@ std::string OneLine(const std::string& s) {
   return out;
 }
 
+// UTC, to the second: mod_fcgid copies the programs' stderr into Apache's
+// error log as it is, and lighttpd's breakage log adds no time either.
+std::string Timestamp() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return buf;
+}
+
 }  // namespace
 
 void SetLogProgramName(const std::string& name) { ProgramName() = name; }
 
 void Log(LogLevel level, const std::string& client, const std::string& message) {
-  std::string line = std::string("[") + LevelName(level) + "] [" + ProgramName() + "]";
+  std::string line = "[" + Timestamp() + "] [" + LevelName(level) + "] [" + ProgramName() +
+                     ":" + std::to_string(getpid()) + "]";
   if (!client.empty()) line += " [client " + OneLine(client) + "]";
   line += " " + OneLine(message) + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);

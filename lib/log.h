@@ -1,5 +1,5 @@
-// Log: one line per event on standard error, which Apache's mod_fcgid and
-// lighttpd's mod_fastcgi copy into the server's error log.
+// Log: one line per event on standard error, which Apache's mod_fcgid copies
+// into the server's main error log and lighttpd into its breakage log.
 //
 // Callers never pass secrets (passwords, session ids, tokens, CSRF tokens):
 // log who and what, never the credential itself.
@@ -11,7 +11,7 @@ namespace site {
 
 enum class LogLevel { kInfo, kWarning, kError };
 
-// Writes "[level] [program] [client address] message" to stderr.
+// Writes "[time UTC] [level] [program:pid] [client address] message" to stderr.
 // `client` may be empty when there is no request (start-up, tools).
 void Log(LogLevel level, const std::string& client, const std::string& message);
 

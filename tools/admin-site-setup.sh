@@ -42,6 +42,9 @@ sql_string() {  # a value as a single-quoted SQL string literal
 }
 
 [ -r "$CONFIG" ] || { echo "admin-site-setup: cannot read $CONFIG" >&2; exit 1; }
+# Every key and value first, as the programs check them at start.
+mkdir -p "$(setting files_dir)"
+"$SITEADMIN" --config "$CONFIG" check-config
 
 if [ "$CREATE_DB" = 1 ]; then
   db=$(setting db_name) user=$(setting db_user) password=$(setting db_password)
@@ -63,7 +66,6 @@ fi
 
 "$SITEADMIN" --config "$CONFIG" migrate "$SQL_DIR"
 files=$(setting files_dir)
-mkdir -p "$files"
 if [ "$(id -u)" = 0 ]; then
   chown "$WEB_USER:$WEB_USER" "$files"
   runuser -u "$WEB_USER" -- "$SITEADMIN" --config "$CONFIG" recover-files

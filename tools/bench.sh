@@ -18,7 +18,10 @@ STACK="$ROOT/tools/stack.sh"
 CONNECTIONS=${BENCH_CONNECTIONS:-4}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 
-cleanup() { "$STACK" stop-web "$VAR" || true; "$STACK" stop-db "$VAR" || true; }
+cleanup() {
+  "$STACK" stop-web "$VAR" || true; "$STACK" stop-lighttpd "$VAR" || true
+  "$STACK" stop-db "$VAR" || true
+}
 trap cleanup EXIT
 cleanup
 rm -rf "$VAR"
@@ -73,11 +76,32 @@ run() {  # run NAME PATH -> "rps p50 p99"
 echo "wrk: $CONNECTIONS connections, 2 threads, ${SECONDS_PER_RUN} s per run after a 10 s warm-up, on $(nproc) cores"
 read -r noop_rps noop_p50 noop_p99 <<<"$(run noop /noop)"
 read -r info_rps info_p50 info_p99 <<<"$(run tokenInfo /tokenInfo)"
-printf '%-34s %12s %10s %10s\n' "endpoint" "requests/s" "p50" "p99"
-printf '%-34s %12s %10s %10s\n' "/noop (no-op FastCGI, baseline)" "$noop_rps" "$noop_p50" "$noop_p99"
-printf '%-34s %12s %10s %10s\n' "/tokenInfo (bearer token)" "$info_rps" "$info_p50" "$info_p99"
-awk -v a="$info_rps" -v b="$noop_rps" 'BEGIN { printf "ratio: /tokenInfo reaches %.1f%% of the no-op throughput (aim: 85%%)\n", 100 * a / b }'
-echo "FastCGI pool after the runs: $(pgrep -fc "$ROOT/build/bench/noop") noop, $(pgrep -fc "$ROOT/build/cgi-bin/tokenInfo") tokenInfo processes"
+apache_pool="$(pgrep -fc "$ROOT/build/bench/noop") noop, $(pgrep -fc "$ROOT/build/cgi-bin/tokenInfo") tokenInfo"
+
+# The same two endpoints under lighttpd (the shipped site file, 4 processes
+# per program, started with the server), on the same database.
+"$STACK" stop-web "$VAR"
+cat > "$VAR/lighttpd-extra.conf" <<CONF
+\$HTTP["url"] == "/noop" {
+  fastcgi.server = ( "/noop" => (( "socket" => "$VAR/run/lighttpd-sockets/noop.sock",
+                                   "bin-path" => "$ROOT/build/bench/noop", "max-procs" => 4,
+                                   "check-local" => "disable" )) )
+}
+CONF
+"$STACK" start-lighttpd "$VAR" "$PORT" >/dev/null
+read -r lnoop_rps lnoop_p50 lnoop_p99 <<<"$(run noop /noop)"
+read -r linfo_rps linfo_p50 linfo_p99 <<<"$(run tokenInfo /tokenInfo)"
+"$STACK" stop-lighttpd "$VAR"
+"$STACK" start-web "$VAR" "$PORT" >/dev/null
+
+printf '%-44s %12s %10s %10s\n' "endpoint" "requests/s" "p50" "p99"
+printf '%-44s %12s %10s %10s\n' "Apache   /noop (no-op FastCGI, baseline)" "$noop_rps" "$noop_p50" "$noop_p99"
+printf '%-44s %12s %10s %10s\n' "Apache   /tokenInfo (bearer token)" "$info_rps" "$info_p50" "$info_p99"
+printf '%-44s %12s %10s %10s\n' "lighttpd /noop (no-op FastCGI, baseline)" "$lnoop_rps" "$lnoop_p50" "$lnoop_p99"
+printf '%-44s %12s %10s %10s\n' "lighttpd /tokenInfo (bearer token)" "$linfo_rps" "$linfo_p50" "$linfo_p99"
+awk -v a="$info_rps" -v b="$noop_rps" 'BEGIN { printf "ratio under Apache: /tokenInfo reaches %.1f%% of the no-op throughput (aim: 85%%)\n", 100 * a / b }'
+awk -v a="$linfo_rps" -v b="$lnoop_rps" 'BEGIN { printf "ratio under lighttpd: %.1f%%\n", 100 * a / b }'
+echo "FastCGI pool after the Apache runs (mod_fcgid grows it): $apache_pool processes"
 
 # --- installCollection: time and the program's peak memory per archive size,
 # beside `unzip -q` of the same archive onto the same disk.

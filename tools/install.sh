@@ -18,9 +18,18 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${DESTDIR:=}" "${PREFIX:=/usr/local}" "${SYSCONFDIR:=/etc}" "${LOCALSTATEDIR:=/var}"
-: "${RUNSTATEDIR:=/run}" "${SERVER_NAME:=localhost}" "${LISTEN:=*:80}" "${HTTPS_LISTEN:=*:443}"
-: "${CERT_FILE:=/etc/ssl/certs/ssl-cert-snakeoil.pem}" "${KEY_FILE:=/etc/ssl/private/ssl-cert-snakeoil.key}"
+: "${RUNSTATEDIR:=/run}"
 : "${APACHE_LOG_DIR:=\${APACHE_LOG_DIR\}}" "${LIGHTTPD_LOG_DIR:=/var/log/lighttpd}"
+
+# The site's own choices: given now, else those of the previous install
+# (so that an upgrade keeps them), else the defaults.
+REMEMBERED=$DESTDIR$SYSCONFDIR/admin-site/install.conf
+remembered() { [ -r "$REMEMBERED" ] && sed -n "s/^$1=//p" "$REMEMBERED" | tail -1; }
+for choice in SERVER_NAME LISTEN HTTPS_LISTEN CERT_FILE KEY_FILE; do
+  [ -n "${!choice:-}" ] || printf -v "$choice" '%s' "$(remembered "$choice")"
+done
+: "${SERVER_NAME:=localhost}" "${LISTEN:=*:80}" "${HTTPS_LISTEN:=*:443}"
+: "${CERT_FILE:=/etc/ssl/certs/ssl-cert-snakeoil.pem}" "${KEY_FILE:=/etc/ssl/private/ssl-cert-snakeoil.key}"
 WEB_USER=${WEB_USER:-www-data}
 
 LIBDIR=$PREFIX/lib/admin-site
@@ -39,9 +48,9 @@ install -d "$D$LIBDIR/cgi-bin" "$D$PREFIX/sbin" "$D$DATADIR/apache-conf" "$D$DAT
   "$D$SYSCONFDIR/lighttpd/conf-available"
 for program in "$ROOT"/build/cgi-bin/*; do
   case "$program" in *.o|*.d) continue ;; esac
-  install -m 755 "$program" "$D$LIBDIR/cgi-bin/"
+  install -s -m 755 "$program" "$D$LIBDIR/cgi-bin/"
 done
-install -m 755 "$ROOT/build/siteadmin" "$D$PREFIX/sbin/siteadmin"
+install -s -m 755 "$ROOT/build/siteadmin" "$D$PREFIX/sbin/siteadmin"
 install -m 755 "$ROOT/tools/webconf.sh" "$D$LIBDIR/webconf.sh"
 rm -rf "$D$DATADIR/templates" "$D$DATADIR/sql"
 cp -R "$ROOT/templates" "$ROOT/sql" "$D$DATADIR/"
@@ -92,5 +101,13 @@ render "$ROOT/lighttpd-conf/admin-site.conf.in" "$SYSCONFDIR/lighttpd/conf-avail
   LOG_DIR="$LIGHTTPD_LOG_DIR" SOCKET_DIR="$RUNSTATEDIR/lighttpd" \
   SERVER_NAME_REGEX="$(printf '%s' "$SERVER_NAME" | sed 's/[.]/\\./g')"
 "$ROOT/tools/webconf.sh" errors "$D$STATEDIR/errors" "$D$CONFIG"
+
+printf '%s\n' "# What the last \`make install\` was given (tools/install.sh); the next one reuses it." \
+  "SERVER_NAME=$SERVER_NAME" "LISTEN=$LISTEN" "HTTPS_LISTEN=$HTTPS_LISTEN" \
+  "CERT_FILE=$CERT_FILE" "KEY_FILE=$KEY_FILE" > "$REMEMBERED"
+echo "site files rendered for $SERVER_NAME (HTTP $LISTEN, HTTPS $HTTPS_LISTEN)"
+if [ -z "$DESTDIR" ] && [ ! -e "$CERT_FILE" ]; then
+  echo "note: $CERT_FILE does not exist: admin-site-ssl.conf needs CERT_FILE= and KEY_FILE= (see README.md, HTTPS)"
+fi
 
 echo "Installed under $D$PREFIX. Next: $PREFIX/sbin/admin-site-setup (see README.md, Hosting)."

@@ -7,6 +7,7 @@
 //   siteadmin [--config FILE] list [SEARCH]
 //   siteadmin [--config FILE] first-admin                 (creates "admin" if no Admin exists)
 //   siteadmin [--config FILE] recover-files               (files area follows the database)
+//   siteadmin [--config FILE] check-config               (the config as a program reads it)
 //   siteadmin [--config FILE] with-install-lock -- COMMAND [ARG...]
 //             (runs COMMAND while no collection install can run: backups)
 //
@@ -51,6 +52,7 @@ int Usage() {
                "  list [SEARCH]              list people\n"
                "  first-admin                create user 'admin' if there is no Admin yet\n"
                "  recover-files              bring the collection files in line with the database\n"
+               "  check-config               check the config file as the programs do at start\n"
                "  with-install-lock -- COMMAND [ARG...]\n"
                "                             run COMMAND while no collection install can run\n"
                "                             (a consistent backup of the database and files)\n";
@@ -168,6 +170,14 @@ int Main(int argc, char** argv) {
   if (!s.ok()) return Fail(s);
   if (args.empty()) return Usage();
   std::string command = args[0];
+  if (command == "check-config") {
+    // What every program checks before serving (the file itself was read
+    // above, with every key); the database is not needed for this.
+    s = CheckConfigDirectories(config);
+    if (!s.ok()) return Fail(s);
+    std::cout << "the config is valid\n";
+    return 0;
+  }
   if (command == "with-install-lock") {
     // Everything after "--" is the command, flags included.
     if (args.size() < 3 || args[1] != "--") return Usage();

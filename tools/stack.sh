@@ -237,9 +237,11 @@ start_lighttpd() {
     ERRORS_DIR="$VAR/errors" LOG_DIR="$VAR/log" SOCKET_DIR="$sockets" \
     SERVER_NAME=127.0.0.1 SERVER_NAME_REGEX='127\.0\.0\.1'
   # lighttpd opens its logs after dropping to the web user.
-  touch "$VAR/log/admin-site-access.log" "$VAR/log/lighttpd-error.log"
-  chown "$WEB_USER" "$VAR/log/admin-site-access.log" "$VAR/log/lighttpd-error.log"
-  # -D: the programs' stderr (their log) is lighttpd's stderr, kept here.
+  touch "$VAR/log/admin-site-access.log" "$VAR/log/lighttpd-error.log" "$VAR/log/breakage.log"
+  chown "$WEB_USER" "$VAR/log/admin-site-access.log" "$VAR/log/lighttpd-error.log" \
+    "$VAR/log/breakage.log"
+  # The programs' log is breakage.log (the site file says why); this file
+  # keeps what lighttpd itself writes to stderr.
   setsid lighttpd -D -f "$ROOT/lighttpd-conf/private-server.conf" </dev/null \
     >>"$VAR/log/lighttpd-stderr.log" 2>&1 &
   WAIT_PID=$! wait_for 20 "lighttpd on port $2" bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" \

@@ -111,18 +111,28 @@ class InstallTest(unittest.TestCase):
         with open(f"{t}/etc/apache2/sites-available/admin-site.conf") as f:
             self.assertIn(f"Define SITE_UPLOAD_LIMIT {256 * 1024 * 1024 + 1024 * 1024}", f.read())
 
-    def test_install_again_keeps_the_config(self):
+    def test_install_again_keeps_the_config_and_the_sites_choices(self):
+        """An upgrade is `make install` with no arguments: it must not put
+        the site back to localhost:80."""
+        site_file = f"{self.top}/etc/apache2/sites-available/admin-site.conf"
         with open(self.config) as f:
             before = f.read()
+        with open(site_file) as f:
+            site_before = f.read()
         t = self.top
         r = subprocess.run(["make", "-s", "-C", self.site.root, "install", f"PREFIX={t}/usr",
-                            f"SYSCONFDIR={t}/etc", f"LOCALSTATEDIR={t}/var", f"RUNSTATEDIR={t}/run",
-                            "SERVER_NAME=127.0.0.1", f"LISTEN=*:{self.port}"],
+                            f"SYSCONFDIR={t}/etc", f"LOCALSTATEDIR={t}/var", f"RUNSTATEDIR={t}/run"],
                            capture_output=True, text=True, timeout=600)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("kept", r.stdout)
         with open(self.config) as f:
             self.assertEqual(f.read(), before)
+        with open(site_file) as f:
+            site_after = f.read()
+        self.assertEqual(site_after, site_before)
+        self.assertIn(f"<VirtualHost *:{self.port}>", site_after)
+        self.assertIn("ServerName 127.0.0.1", site_after)
+        self.assertFalse(os.path.exists(site_file + ".old"))
 
     def test_setup_migrates_and_prints_the_first_admin_once(self):
         for name in sorted(os.listdir(os.path.join(self.site.root, "sql"))):
@@ -185,6 +195,17 @@ class InstallTest(unittest.TestCase):
                 self.assertEqual(r.returncode, 1, r.stderr)
                 self.assertIn("cannot start", r.stderr)
                 self.assertIn(f"'{key}'", r.stderr)
+                # What the README has a host run after editing the file.
+                with tempfile.NamedTemporaryFile("w", suffix=".conf") as f:
+                    f.write(text)
+                    f.flush()
+                    check = subprocess.run([f"{self.top}/usr/sbin/siteadmin", "--config", f.name,
+                                            "check-config"], capture_output=True, text=True)
+                self.assertEqual(check.returncode, 1, check.stdout)
+                self.assertIn(f"'{key}'", check.stderr)
+        ok = subprocess.run([f"{self.top}/usr/sbin/siteadmin", "--config", self.config, "check-config"],
+                            capture_output=True, text=True)
+        self.assertEqual((ok.returncode, ok.stdout), (0, "the config is valid\n"), ok.stderr)
 
 
 if __name__ == "__main__":
