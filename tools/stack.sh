@@ -12,6 +12,7 @@
 #   tools/stack.sh serve-apache VAR PORT   Apache around VAR/apache/sites/*.conf as they are
 #   tools/stack.sh stop-web VAR
 #   tools/stack.sh start-lighttpd VAR PORT   lighttpd instead of Apache
+#   tools/stack.sh serve-lighttpd VAR PORT   lighttpd around VAR/lighttpd/50-admin-site.conf as it is
 #   tools/stack.sh stop-lighttpd VAR
 set -euo pipefail
 
@@ -228,14 +229,29 @@ stop_web() {
 # lighty-enable-mod, rendered for this checkout, under a private lighttpd.
 start_lighttpd() {
   web_env "$1" "$2"
-  local sockets="$VAR/run/lighttpd-sockets"
-  mkdir -p "$VAR/lighttpd" "$sockets" "$VAR/run/lighttpd-uploads"
-  chown "$WEB_USER:$WEB_GROUP" "$sockets" "$VAR/run/lighttpd-uploads"
-  chmod 750 "$sockets" "$VAR/run/lighttpd-uploads"
+  mkdir -p "$VAR/lighttpd"
   "$WEBCONF" render "$ROOT/lighttpd-conf/admin-site.conf.in" "$VAR/lighttpd/50-admin-site.conf" \
     "$SITE_CONFIG" BIN_DIR="$ROOT/build/cgi-bin" STATIC_DIR="$ROOT/templates/static" \
-    ERRORS_DIR="$VAR/errors" LOG_DIR="$VAR/log" SOCKET_DIR="$sockets" \
+    ERRORS_DIR="$VAR/errors" LOG_DIR="$VAR/log" SOCKET_DIR="$VAR/run/lighttpd-sockets" \
     SERVER_NAME=127.0.0.1 SERVER_NAME_REGEX='127\.0\.0\.1'
+  launch_lighttpd "$2"
+}
+
+# The site file already in VAR/lighttpd/50-admin-site.conf, as it is.
+serve_lighttpd() {
+  VAR=$1
+  mkdir -p "$VAR/log" "$VAR/run"
+  export SITE_VAR="$VAR" SITE_PORT="$2" SITE_USER="$WEB_USER" SITE_GROUP="$WEB_GROUP"
+  launch_lighttpd "$2"
+}
+
+launch_lighttpd() {  # launch_lighttpd PORT
+  local dir
+  for dir in "$VAR/run/lighttpd-sockets" "$VAR/run/lighttpd-uploads"; do
+    mkdir -p "$dir"
+    chown "$WEB_USER:$WEB_GROUP" "$dir"
+    chmod 750 "$dir"
+  done
   # lighttpd opens its logs after dropping to the web user.
   touch "$VAR/log/admin-site-access.log" "$VAR/log/lighttpd-error.log" "$VAR/log/breakage.log"
   chown "$WEB_USER" "$VAR/log/admin-site-access.log" "$VAR/log/lighttpd-error.log" \
@@ -244,7 +260,7 @@ start_lighttpd() {
   # keeps what lighttpd itself writes to stderr.
   setsid lighttpd -D -f "$ROOT/lighttpd-conf/private-server.conf" </dev/null \
     >>"$VAR/log/lighttpd-stderr.log" 2>&1 &
-  WAIT_PID=$! wait_for 20 "lighttpd on port $2" bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" \
+  WAIT_PID=$! wait_for 20 "lighttpd on port $1" bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" \
     || { tail -n 20 "$VAR/log/lighttpd-error.log" "$VAR/log/lighttpd-stderr.log" >&2; return 1; }
 }
 
@@ -292,7 +308,8 @@ case "$cmd" in
   serve-apache) serve_apache "$1" "$2" ;;
   stop-web) stop_web "$1" ;;
   start-lighttpd) start_lighttpd "$1" "$2" ;;
+  serve-lighttpd) serve_lighttpd "$1" "$2" ;;
   stop-lighttpd) stop_lighttpd "$1" ;;
   free-port) free_port ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
 esac

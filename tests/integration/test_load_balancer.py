@@ -1,8 +1,8 @@
 """Behind a load balancer (README, "Several web nodes"): with the RemoteIP
-lines of the shipped Apache site file uncommented, the balancer's
-X-Forwarded-For names the client, so sign-in throttling counts each client
-apart; without them the header is ignored, so clients cannot pick their own
-address."""
+lines of the shipped Apache site file (or the extforward lines of the
+lighttpd one) uncommented, the balancer's X-Forwarded-For names the client,
+so sign-in throttling counts each client apart; without them the header is
+ignored, so clients cannot pick their own address."""
 import os
 import re
 import shutil
@@ -85,6 +85,60 @@ class LoadBalancerTest(unittest.TestCase):
         self.assertEqual(r.status, 429)
         recorded = {row[0] for row in self.site.sql("SELECT DISTINCT client_address FROM signin_failures")}
         self.assertEqual(recorded, {"127.0.0.1"})
+
+
+class LighttpdLoadBalancerTest(unittest.TestCase):
+    """The same with lighttpd's extforward lines."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.site = site_client.SITE
+        cls.var = os.path.join(cls.site.var, "behind-lb-lighttpd")
+        cls.addClassCleanup(cls._stack, "stop-lighttpd", cls.var)
+        cls._stack("stop-lighttpd", cls.var)
+        shutil.rmtree(cls.var, ignore_errors=True)
+        os.makedirs(cls.var, mode=0o755)
+        conf = os.path.join(cls.var, "site.conf")
+        shutil.copy2(cls.site.config, conf)
+        os.chown(conf, -1, os.stat(cls.site.config).st_gid)
+        port = cls._stack("free-port").stdout.strip()
+        r = cls._stack("start-lighttpd", cls.var, port)
+        if r.returncode != 0:
+            raise AssertionError(f"cannot start lighttpd: {r.stderr[-2000:]}")
+        cls._stack("stop-lighttpd", cls.var)
+        site_file = os.path.join(cls.var, "lighttpd", "50-admin-site.conf")
+        with open(site_file) as f:
+            text = f.read()
+        text, n = re.subn(r'(?m)^#extforward\.forwarder = .*$',
+                          'extforward.forwarder = ( "127.0.0.1" => "trust" )', text)
+        text, m = re.subn(r"(?m)^#(extforward\.headers = .*)$", r"\1", text)
+        if (n, m) != (1, 1):
+            raise AssertionError("the site file has no extforward lines to uncomment")
+        with open(site_file, "w") as f:
+            f.write(text)
+        r = cls._stack("serve-lighttpd", cls.var, port)
+        if r.returncode != 0:
+            raise AssertionError(f"cannot start lighttpd with extforward: {r.stderr[-2000:]}")
+        cls.node = types.SimpleNamespace(base=f"http://127.0.0.1:{port}")
+        cls.user = tag("lblight")
+        cls.site.add_person(cls.user, "admin", PASSWORD)
+
+    @classmethod
+    def _stack(cls, *args):
+        return subprocess.run([cls.site.stack, *args], capture_output=True, text=True, timeout=120)
+
+    def tearDown(self):
+        self.site.sql("DELETE FROM signin_failures")
+
+    def test_each_client_behind_the_balancer_is_throttled_on_its_own(self):
+        noisy, quiet = "203.0.113.17", "203.0.113.18"
+        for i in range(5):
+            r = sign_in_from(Browser(self.node), noisy, self.user, f"wrong {i}")
+            self.assertEqual(r.status, 200, i)
+        self.assertEqual(sign_in_from(Browser(self.node), noisy, self.user, PASSWORD).status, 429)
+        self.assertEqual(sign_in_from(Browser(self.node), quiet, self.user, PASSWORD).status, 303)
+        recorded = {row[0] for row in self.site.sql("SELECT DISTINCT client_address FROM signin_failures")}
+        self.assertEqual(recorded, {noisy})
 
 
 if __name__ == "__main__":
