@@ -16,7 +16,7 @@ UNIT_SRCS := $(wildcard tests/unit/*_test.cc)
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/tests/unit_tests
 
-.PHONY: all run test bench fuzz deps test-deps install clean
+.PHONY: all run test bench fuzz deps test-deps install uninstall clean
 # Keep the object files between builds (a program's .o is otherwise an
 # intermediate file that make deletes, and the next build compiles again).
 .SECONDARY:
@@ -76,6 +76,11 @@ install: all
 	  LOCALSTATEDIR="$(LOCALSTATEDIR)" RUNSTATEDIR="$(RUNSTATEDIR)" SERVER_NAME="$(SERVER_NAME)" \
 	  LISTEN="$(LISTEN)" HTTPS_LISTEN="$(HTTPS_LISTEN)" CERT_FILE="$(CERT_FILE)" \
 	  KEY_FILE="$(KEY_FILE)" tools/install.sh
+
+# Removes what install put, except the config and the collection files.
+uninstall:
+	@DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
+	  LOCALSTATEDIR="$(LOCALSTATEDIR)" tools/install.sh uninstall
 
 # Throughput and p99 of a token-authenticated request against a no-op responder.
 bench: test-deps

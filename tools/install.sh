@@ -14,6 +14,11 @@
 #   SYSCONFDIR/lighttpd/conf-available/50-admin-site.conf
 #   LOCALSTATEDIR/lib/admin-site/files/  collection files (the web server's user)
 #   LOCALSTATEDIR/lib/admin-site/errors/ the web server's own error bodies
+#
+# `make uninstall` (tools/install.sh uninstall) removes all that, except the
+# config (site.conf, install.conf) and the collection files: the site's
+# data stays until the host deletes it. A web server file still enabled is
+# left in place, with the command that disables it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +43,28 @@ CONFDIR=$SYSCONFDIR/admin-site
 STATEDIR=$LOCALSTATEDIR/lib/admin-site
 CONFIG=$CONFDIR/site.conf
 D=$DESTDIR
+
+if [ "${1:-}" = uninstall ]; then
+  still_enabled=()
+  for pair in "apache2/sites-enabled/admin-site.conf:a2dissite admin-site" \
+              "apache2/sites-enabled/admin-site-ssl.conf:a2dissite admin-site-ssl" \
+              "apache2/conf-enabled/admin-site-fcgid.conf:a2disconf admin-site-fcgid" \
+              "lighttpd/conf-enabled/50-admin-site.conf:lighty-disable-mod admin-site"; do
+    [ -e "$D$SYSCONFDIR/${pair%%:*}" ] && still_enabled+=("${pair#*:}")
+  done
+  if [ ${#still_enabled[@]} -gt 0 ]; then
+    echo "still enabled; first run: $(IFS=';'; echo "${still_enabled[*]}" | sed 's/;/; /g')" >&2
+    exit 1
+  fi
+  rm -rf "$D$LIBDIR" "$D$DATADIR" "$D$STATEDIR/errors"
+  rm -f "$D$PREFIX/sbin/siteadmin" "$D$PREFIX/sbin/admin-site-setup" \
+    "$D$SYSCONFDIR"/apache2/sites-available/admin-site{,-ssl}.conf{,.old} \
+    "$D$SYSCONFDIR"/apache2/conf-available/admin-site-fcgid.conf \
+    "$D$SYSCONFDIR"/lighttpd/conf-available/50-admin-site.conf{,.old}
+  echo "Removed the programs, tools, templates and web server files."
+  echo "Kept the config ($D$CONFDIR) and the collection files ($D$STATEDIR/files)."
+  exit 0
+fi
 
 random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 as_root() { [ "$(id -u)" = 0 ] && [ -z "$DESTDIR" ]; }

@@ -208,5 +208,47 @@ class InstallTest(unittest.TestCase):
         self.assertEqual((ok.returncode, ok.stdout), (0, "the config is valid\n"), ok.stderr)
 
 
+class UninstallTest(unittest.TestCase):
+    """`make uninstall` removes what `make install` put, keeps the site's
+    config and collection files, and leaves an enabled site file alone."""
+
+    def make(self, target):
+        t = self.top
+        return subprocess.run(["make", "-s", "-C", self.site.root, target, f"PREFIX={t}/usr",
+                               f"SYSCONFDIR={t}/etc", f"LOCALSTATEDIR={t}/var", f"RUNSTATEDIR={t}/run"],
+                              capture_output=True, text=True, timeout=600)
+
+    def setUp(self):
+        self.site = site_client.SITE
+        self.top = tempfile.mkdtemp(prefix="uninstall-", dir=self.site.var)
+        self.addCleanup(shutil.rmtree, self.top, True)
+
+    def test_uninstall(self):
+        t = self.top
+        self.assertEqual(self.make("install").returncode, 0)
+        with open(f"{t}/var/lib/admin-site/files/kept.txt", "w") as f:
+            f.write("a collection file")
+        # An enabled site (a2ensite's symlink) is not pulled from under Apache.
+        os.makedirs(f"{t}/etc/apache2/sites-enabled")
+        os.symlink("../sites-available/admin-site.conf", f"{t}/etc/apache2/sites-enabled/admin-site.conf")
+        r = self.make("uninstall")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("a2dissite admin-site", r.stderr)
+        self.assertTrue(os.path.exists(f"{t}/usr/sbin/siteadmin"))
+
+        os.unlink(f"{t}/etc/apache2/sites-enabled/admin-site.conf")
+        r = self.make("uninstall")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for gone in ["usr/sbin/siteadmin", "usr/sbin/admin-site-setup", "usr/lib/admin-site",
+                     "usr/share/admin-site", "etc/apache2/sites-available/admin-site.conf",
+                     "etc/apache2/sites-available/admin-site-ssl.conf",
+                     "etc/apache2/conf-available/admin-site-fcgid.conf",
+                     "etc/lighttpd/conf-available/50-admin-site.conf"]:
+            self.assertFalse(os.path.lexists(os.path.join(t, gone)), gone)
+        for kept in ["etc/admin-site/site.conf", "etc/admin-site/install.conf",
+                     "var/lib/admin-site/files/kept.txt"]:
+            self.assertTrue(os.path.exists(os.path.join(t, kept)), kept)
+
+
 if __name__ == "__main__":
     unittest.main()
