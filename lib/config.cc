@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 
 #include "text.h"
@@ -80,6 +81,7 @@ Status ParseConfig(const std::string& text, const std::string& origin, Config* o
   std::istringstream in(text);
   std::string line;
   int line_no = 0;
+  std::set<std::string> seen;
   while (std::getline(in, line)) {
     ++line_no;
     std::string t = Trim(line);
@@ -93,6 +95,7 @@ Status ParseConfig(const std::string& text, const std::string& origin, Config* o
     std::string value = Trim(t.substr(eq + 1));
     auto it = setters.find(key);
     if (it == setters.end()) return Status::Invalid(where + ": unknown setting '" + key + "'");
+    seen.insert(key);
     Status s = it->second(key, value);
     if (!s.ok()) return Status::Invalid(where + ": " + s.message());
   }
@@ -102,6 +105,13 @@ Status ParseConfig(const std::string& text, const std::string& origin, Config* o
       {"files_dir", &c.files_dir}};
   for (const auto& [key, value] : required) {
     if (value->empty()) return Status::Invalid(origin + ": missing setting '" + key + "'");
+  }
+  // db_socket wins over db_host in the connection: a host who adds db_host
+  // for a database on another machine and keeps the socket line would
+  // silently stay on the local server.
+  if (seen.count("db_socket") && (seen.count("db_host") || seen.count("db_port"))) {
+    return Status::Invalid(origin + ": settings 'db_socket' and 'db_host'/'db_port' exclude "
+                           "each other: keep the socket (this machine) or the host (over TCP)");
   }
   *out = c;
   return Status::OK();

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "collection_archive.h"
 #include "crypto.h"
 #include "multipart.h"
 
@@ -18,8 +19,10 @@ constexpr size_t kChunk = 64 * 1024;
 constexpr size_t kMaxTextField = 4096;
 
 std::string TooLargeMessage(const Config& config) {
-  return "The collection file is larger than " + std::to_string(config.max_upload_bytes >> 20) +
-         " MiB, the most this site accepts.";
+  // FormatBytes: "16 MiB", or exact bytes when the limit is no whole MiB.
+  return "The collection file is larger than " +
+         FormatBytes(static_cast<uint64_t>(config.max_upload_bytes)) +
+         ", the most this site accepts.";
 }
 
 }  // namespace

@@ -49,10 +49,13 @@ render() {
 }
 
 errors() {
-  local dir=$1 config=$2
+  local dir=$1 config=$2 max limit
+  max=$(max_upload "$config")
+  # As the program words it (FormatBytes): whole MiB, else exact bytes.
+  if [ $(( max % 1048576 )) -eq 0 ]; then limit="$(( max >> 20 )) MiB"; else limit="$max bytes"; fi
   mkdir -p "$dir"
-  printf '{\n  "error": "too_large",\n  "message": "The collection file is larger than %s MiB, the most this site accepts."\n}\n' \
-    "$(( $(max_upload "$config") >> 20 ))" > "$dir/upload-too-large.json"
+  printf '{\n  "error": "too_large",\n  "message": "The collection file is larger than %s, the most this site accepts."\n}\n' \
+    "$limit" > "$dir/upload-too-large.json"
 }
 
 cmd=${1:-}; shift || true

@@ -713,6 +713,35 @@ class GuideCurlTest(InstallTestCase):
                 f"ON c.id = f.collection_id WHERE c.guid = '{guid}' ORDER BY f.area, f.path"),
                 [["www", f"{base}/site.css"], ["private", f"{base}/secret.txt"]])
 
+    def test_collection_files_are_never_run_or_listed(self):
+        """The private servers run PHP, SSI, CGI and directory listings for
+        "other sites", as a Debian host may (apache-conf/private-server.conf,
+        lighttpd-conf/private-server.conf): none of it may touch what a
+        collection installs."""
+        t = tag()
+        base = f"inert-{t}"
+        php = b"<?php echo 'ran' . 'php'; ?>"
+        shtml = b'<p><!--#echo var="DATE_LOCAL" --></p>'
+        cgi = b"#!/bin/sh\necho Content-Type: text/plain; echo; echo ranc''gi\n"
+        files = [("evil.php", php), ("page.shtml", shtml), ("run.cgi", cgi), ("run.sh", cgi),
+                 ("sub/plain.txt", b"plain")]
+        xml = manifest(name=f"Inert {t}", children="\n".join(
+            resource(name, "www", base) for name, _ in files))
+        self.install_ok(cz.make_zip([("collection.xml", xml)] + files))
+        for name, content in files:
+            r = self.get_static(f"/{base}/{name.split('/')[-1]}")
+            with self.subTest(name=name):
+                # Served as the bytes installed, or refused: never run.
+                self.assertIn(r.status, (200, 403), r)
+                if r.status == 200:
+                    self.assertEqual(r.body, content)
+                self.assertNotIn(b"ranphp", r.body)
+                self.assertNotIn(b"rancgi", r.body)
+        r = self.get_static(f"/{base}/")
+        self.assertIn(r.status, (403, 404), r)
+        self.assertNotIn(b"plain.txt", r.body)
+        self.assertNotIn(b"Index of", r.body)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -68,7 +68,6 @@ BOOST_AUTO_TEST_CASE(defaults_when_only_required_keys_are_set) {
 
 BOOST_AUTO_TEST_CASE(every_key_is_read) {
   const std::string text =
-      "db_socket = /run/mysqld/mysqld.sock\n"
       "db_host = db.internal\n"
       "db_port = 3307\n"
       "db_name = people\n"
@@ -86,7 +85,6 @@ BOOST_AUTO_TEST_CASE(every_key_is_read) {
   Config c;
   Status s = ParseConfig(text, "site.conf", &c);
   BOOST_TEST_REQUIRE(s.ok(), s.ToString());
-  BOOST_TEST(c.db_socket == "/run/mysqld/mysqld.sock");
   BOOST_TEST(c.db_host == "db.internal");
   BOOST_TEST(c.db_port == 3307);
   BOOST_TEST(c.db_name == "people");
@@ -153,6 +151,19 @@ BOOST_AUTO_TEST_CASE(missing_required_key_is_named) {
   Status s = ParseConfig("db_name =\ndb_user = web\ntemplates_dir = /t\nfiles_dir = /f\n", "site.conf", &c);
   BOOST_TEST(s.code() == Status::Code::kInvalid);
   BOOST_TEST(Contains(s.message(), "db_name"), s.message());
+}
+
+BOOST_AUTO_TEST_CASE(socket_and_host_exclude_each_other) {
+  Config c;
+  BOOST_TEST(ParseConfig(std::string(kRequired) + "db_socket = /run/mysqld/mysqld.sock\n",
+                         "site.conf", &c).ok());
+  BOOST_TEST(c.db_socket == "/run/mysqld/mysqld.sock");
+  for (const char* tcp : {"db_host = db.internal\n", "db_port = 3307\n"}) {
+    Status s = ParseConfig(std::string(kRequired) + "db_socket = /run/mysqld/mysqld.sock\n" + tcp,
+                           "site.conf", &c);
+    BOOST_TEST(s.code() == Status::Code::kInvalid);
+    BOOST_TEST(Contains(s.message(), "'db_socket'"), s.message());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(directories_are_checked_naming_the_key) {
