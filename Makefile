@@ -64,7 +64,8 @@ test: test-deps
 # templates and schema in $(PREFIX)/share/admin-site, the one config file in
 # $(SYSCONFDIR)/admin-site (written once), the Apache and lighttpd site files
 # rendered for SERVER_NAME. DESTDIR stages the whole tree elsewhere.
-# SERVER_NAME, LISTEN, HTTPS_LISTEN, CERT_FILE and KEY_FILE are remembered
+# SERVER_NAME, LISTEN, HTTPS_LISTEN, CERT_FILE, KEY_FILE and TRUSTED_PROXIES
+# (load balancers' addresses; "none" clears them) are remembered
 # in $(SYSCONFDIR)/admin-site/install.conf: a later `make install` (an
 # upgrade) reuses them unless given again.
 PREFIX        ?= /usr/local
@@ -75,7 +76,7 @@ install: all
 	@DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
 	  LOCALSTATEDIR="$(LOCALSTATEDIR)" RUNSTATEDIR="$(RUNSTATEDIR)" SERVER_NAME="$(SERVER_NAME)" \
 	  LISTEN="$(LISTEN)" HTTPS_LISTEN="$(HTTPS_LISTEN)" CERT_FILE="$(CERT_FILE)" \
-	  KEY_FILE="$(KEY_FILE)" tools/install.sh
+	  KEY_FILE="$(KEY_FILE)" TRUSTED_PROXIES="$(TRUSTED_PROXIES)" tools/install.sh
 
 # Removes what install put, except the config and the collection files.
 uninstall:

@@ -2,6 +2,8 @@
 # admin-site-setup: the first set-up of an installed site (`make install`
 # puts this in PREFIX/sbin with its paths filled in), and safe to run again
 # after an upgrade:
+#   0. writes the config file with fresh secrets if there is none yet (a
+#      staged install, DESTDIR, leaves that to the host);
 #   1. creates the database and its account named in the config file, with
 #      the config's password (skipped with --no-create-db);
 #   2. applies the pending sql/ migrations (siteadmin migrate);
@@ -41,6 +43,17 @@ sql_string() {  # a value as a single-quoted SQL string literal
   printf "'%s'" "${v//\'/\'\'}"
 }
 
+random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+if [ ! -e "$CONFIG" ]; then
+  mkdir -p "$(dirname "$CONFIG")"
+  (umask 027
+   @LIBDIR@/webconf.sh render @DATADIR@/site.conf.in "$CONFIG.tmp" - \
+     DB_PASSWORD="$(random_hex 24)" TOKEN_SECRET="$(random_hex 32)" \
+     TEMPLATES_DIR=@DATADIR@/templates FILES_DIR=@STATEDIR@/files
+   mv "$CONFIG.tmp" "$CONFIG")
+  [ "$(id -u)" != 0 ] || chgrp "$WEB_USER" "$CONFIG"
+  echo "wrote $CONFIG"
+fi
 [ -r "$CONFIG" ] || { echo "admin-site-setup: cannot read $CONFIG" >&2; exit 1; }
 # Every key and value first, as the programs check them at start.
 mkdir -p "$(setting files_dir)"

@@ -30,12 +30,29 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # (so that an upgrade keeps them), else the defaults.
 REMEMBERED=$DESTDIR$SYSCONFDIR/admin-site/install.conf
 remembered() { [ -r "$REMEMBERED" ] && sed -n "s/^$1=//p" "$REMEMBERED" | tail -1; }
-for choice in SERVER_NAME LISTEN HTTPS_LISTEN CERT_FILE KEY_FILE; do
+for choice in SERVER_NAME LISTEN HTTPS_LISTEN CERT_FILE KEY_FILE TRUSTED_PROXIES; do
   [ -n "${!choice:-}" ] || printf -v "$choice" '%s' "$(remembered "$choice")"
 done
+[ "${TRUSTED_PROXIES:-}" != none ] || TRUSTED_PROXIES=""  # none: no load balancer any more
 : "${SERVER_NAME:=localhost}" "${LISTEN:=*:80}" "${HTTPS_LISTEN:=*:443}"
 : "${CERT_FILE:=/etc/ssl/certs/ssl-cert-snakeoil.pem}" "${KEY_FILE:=/etc/ssl/private/ssl-cert-snakeoil.key}"
 WEB_USER=${WEB_USER:-www-data}
+
+# These end up unquoted in Apache and lighttpd files and in a shell script:
+# plain paths and names only.
+for name in PREFIX SYSCONFDIR LOCALSTATEDIR RUNSTATEDIR CERT_FILE KEY_FILE SERVER_NAME; do
+  case "${!name}" in
+    ""|*[!A-Za-z0-9._/+-]*)
+      echo "install: $name='${!name}': use letters, digits and . _ / + - only" >&2; exit 1 ;;
+  esac
+done
+for name in LISTEN HTTPS_LISTEN; do
+  case "${!name}" in
+    *[!0-9A-Za-z.*:\[\]]*|"") echo "install: $name='${!name}' is not an address:port" >&2; exit 1 ;;
+  esac
+done
+HTTPS_PORT=${HTTPS_LISTEN##*:}
+if [ "$HTTPS_PORT" = 443 ]; then HTTPS_PORT_SUFFIX=""; else HTTPS_PORT_SUFFIX=":$HTTPS_PORT"; fi
 
 LIBDIR=$PREFIX/lib/admin-site
 DATADIR=$PREFIX/share/admin-site
@@ -87,21 +104,31 @@ install -m 644 "$ROOT"/lighttpd-conf/*.in "$D$DATADIR/lighttpd-conf/"
 install -m 644 "$ROOT/etc/site.conf.in" "$D$DATADIR/site.conf.in"
 
 # The set-up tool, with this install's paths.
-sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@CONFIG@|$CONFIG|g" -e "s|@DATADIR@|$DATADIR|g" \
-    -e "s|@WEB_USER@|$WEB_USER|g" "$ROOT/tools/admin-site-setup.sh" > "$D$PREFIX/sbin/admin-site-setup"
+"$ROOT/tools/webconf.sh" render "$ROOT/tools/admin-site-setup.sh" "$D$PREFIX/sbin/admin-site-setup" - \
+  PREFIX="$PREFIX" CONFIG="$CONFIG" DATADIR="$DATADIR" LIBDIR="$LIBDIR" STATEDIR="$STATEDIR" \
+  WEB_USER="$WEB_USER"
 chmod 755 "$D$PREFIX/sbin/admin-site-setup"
 
 # The config file: written once, with fresh secrets; never overwritten.
-if [ -e "$D$CONFIG" ]; then
-  echo "kept $D$CONFIG"
+# Staged (DESTDIR, a package) it is not written at all: every host must get
+# secrets of its own, so admin-site-setup writes it on the host.
+RENDER_CONFIG=$D$CONFIG
+if [ -n "$DESTDIR" ]; then
+  RENDER_CONFIG=$(mktemp)
+  trap 'rm -f "$RENDER_CONFIG"' EXIT
+  "$ROOT/tools/webconf.sh" render "$ROOT/etc/site.conf.in" "$RENDER_CONFIG" - \
+    DB_PASSWORD=unset TOKEN_SECRET=unset TEMPLATES_DIR="$DATADIR/templates" FILES_DIR="$STATEDIR/files"
+  echo "staged: $CONFIG is written on the host by admin-site-setup"
+elif [ -e "$CONFIG" ]; then
+  echo "kept $CONFIG"
 else
   (umask 027
-   "$ROOT/tools/webconf.sh" render "$ROOT/etc/site.conf.in" "$D$CONFIG.tmp" - \
+   "$ROOT/tools/webconf.sh" render "$ROOT/etc/site.conf.in" "$CONFIG.tmp" - \
      DB_PASSWORD="$(random_hex 24)" TOKEN_SECRET="$(random_hex 32)" \
      TEMPLATES_DIR="$DATADIR/templates" FILES_DIR="$STATEDIR/files"
-   mv "$D$CONFIG.tmp" "$D$CONFIG")
-  as_root && chgrp "$WEB_USER" "$D$CONFIG"
-  echo "wrote $D$CONFIG"
+   mv "$CONFIG.tmp" "$CONFIG")
+  as_root && chgrp "$WEB_USER" "$CONFIG"
+  echo "wrote $CONFIG"
 fi
 as_root && chown "$WEB_USER:$WEB_USER" "$D$STATEDIR/files"
 
@@ -109,9 +136,9 @@ as_root && chown "$WEB_USER:$WEB_USER" "$D$STATEDIR/files"
 # They are rendered again at every install; an edited one is kept as .old.
 render() {  # render TEMPLATE OUT KEY=VALUE...
   local template=$1 out=$2; shift 2
-  "$ROOT/tools/webconf.sh" render "$template" "$D$out.tmp" "$D$CONFIG" CONFIG="$CONFIG" \
+  "$ROOT/tools/webconf.sh" render "$template" "$D$out.tmp" "$RENDER_CONFIG" CONFIG="$CONFIG" \
     BIN_DIR="$LIBDIR/cgi-bin" STATIC_DIR="$DATADIR/templates/static" ERRORS_DIR="$STATEDIR/errors" \
-    SHARE_DIR="$DATADIR" SERVER_NAME="$SERVER_NAME" "$@"
+    SHARE_DIR="$DATADIR" SERVER_NAME="$SERVER_NAME" TRUSTED_PROXIES="${TRUSTED_PROXIES:-}" "$@"
   if [ -e "$D$out" ] && ! cmp -s "$D$out" "$D$out.tmp"; then
     cp "$D$out" "$D$out.old"
     echo "replaced $D$out (the previous one is $D$out.old)"
@@ -121,17 +148,17 @@ render() {  # render TEMPLATE OUT KEY=VALUE...
 render "$ROOT/apache-conf/admin-site.conf.in" "$SYSCONFDIR/apache2/sites-available/admin-site.conf" \
   LISTEN="$LISTEN" LOG_DIR="$APACHE_LOG_DIR"
 render "$ROOT/apache-conf/admin-site-ssl.conf.in" "$SYSCONFDIR/apache2/sites-available/admin-site-ssl.conf" \
-  LISTEN="$HTTPS_LISTEN" HTTP_LISTEN="$LISTEN" HTTPS_PORT_SUFFIX="" CERT_FILE="$CERT_FILE" \
+  LISTEN="$HTTPS_LISTEN" HTTP_LISTEN="$LISTEN" HTTPS_PORT_SUFFIX="$HTTPS_PORT_SUFFIX" CERT_FILE="$CERT_FILE" \
   KEY_FILE="$KEY_FILE" LOG_DIR="$APACHE_LOG_DIR"
 install -m 644 "$ROOT/apache-conf/admin-site-fcgid.conf" "$D$SYSCONFDIR/apache2/conf-available/"
 render "$ROOT/lighttpd-conf/admin-site.conf.in" "$SYSCONFDIR/lighttpd/conf-available/50-admin-site.conf" \
   LOG_DIR="$LIGHTTPD_LOG_DIR" SOCKET_DIR="$RUNSTATEDIR/lighttpd" \
   SERVER_NAME_REGEX="$(printf '%s' "$SERVER_NAME" | sed 's/[.]/\\./g')"
-"$ROOT/tools/webconf.sh" errors "$D$STATEDIR/errors" "$D$CONFIG"
+"$ROOT/tools/webconf.sh" errors "$D$STATEDIR/errors" "$RENDER_CONFIG"
 
 printf '%s\n' "# What the last \`make install\` was given (tools/install.sh); the next one reuses it." \
   "SERVER_NAME=$SERVER_NAME" "LISTEN=$LISTEN" "HTTPS_LISTEN=$HTTPS_LISTEN" \
-  "CERT_FILE=$CERT_FILE" "KEY_FILE=$KEY_FILE" > "$REMEMBERED"
+  "CERT_FILE=$CERT_FILE" "KEY_FILE=$KEY_FILE" "TRUSTED_PROXIES=${TRUSTED_PROXIES:-}" > "$REMEMBERED"
 echo "site files rendered for $SERVER_NAME (HTTP $LISTEN, HTTPS $HTTPS_LISTEN)"
 if [ -z "$DESTDIR" ] && [ ! -e "$CERT_FILE" ]; then
   echo "note: $CERT_FILE does not exist: admin-site-ssl.conf needs CERT_FILE= and KEY_FILE= (see README.md, HTTPS)"

@@ -13,6 +13,7 @@
 #   tools/stack.sh stop-web VAR
 #   tools/stack.sh start-lighttpd VAR PORT   lighttpd instead of Apache
 #   tools/stack.sh serve-lighttpd VAR PORT   lighttpd around VAR/lighttpd/50-admin-site.conf as it is
+# TRUSTED_PROXIES in the environment renders the site files for load balancers.
 #   tools/stack.sh stop-lighttpd VAR
 set -euo pipefail
 
@@ -175,7 +176,8 @@ render_apache_site() {  # render_apache_site TEMPLATE KEY=VALUE...
   local template=$1; shift
   "$WEBCONF" render "$ROOT/apache-conf/$template.conf.in" "$VAR/apache/sites/$template.conf" \
     "$SITE_CONFIG" BIN_DIR="$ROOT/build/cgi-bin" STATIC_DIR="$ROOT/templates/static" \
-    ERRORS_DIR="$VAR/errors" SHARE_DIR="$ROOT" LOG_DIR="$VAR/log" SERVER_NAME=127.0.0.1 "$@"
+    ERRORS_DIR="$VAR/errors" SHARE_DIR="$ROOT" LOG_DIR="$VAR/log" SERVER_NAME=127.0.0.1 \
+    TRUSTED_PROXIES="${TRUSTED_PROXIES:-}" "$@"
 }
 
 launch_apache() {  # launch_apache PORT [apache2 options]
@@ -233,7 +235,7 @@ start_lighttpd() {
   "$WEBCONF" render "$ROOT/lighttpd-conf/admin-site.conf.in" "$VAR/lighttpd/50-admin-site.conf" \
     "$SITE_CONFIG" BIN_DIR="$ROOT/build/cgi-bin" STATIC_DIR="$ROOT/templates/static" \
     ERRORS_DIR="$VAR/errors" LOG_DIR="$VAR/log" SOCKET_DIR="$VAR/run/lighttpd-sockets" \
-    SERVER_NAME=127.0.0.1 SERVER_NAME_REGEX='127\.0\.0\.1'
+    SERVER_NAME=127.0.0.1 SERVER_NAME_REGEX='127\.0\.0\.1' TRUSTED_PROXIES="${TRUSTED_PROXIES:-}"
   launch_lighttpd "$2"
 }
 
@@ -311,5 +313,5 @@ case "$cmd" in
   serve-lighttpd) serve_lighttpd "$1" "$2" ;;
   stop-lighttpd) stop_lighttpd "$1" ;;
   free-port) free_port ;;
-  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,18p' "$0" >&2; exit 2 ;;
 esac

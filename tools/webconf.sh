@@ -8,6 +8,8 @@
 #       keys come from the site's config file, so the server's limits follow it:
 #       @FILES_DIR@ (files_dir) and @UPLOAD_LIMIT@ (max_upload_bytes + 1 MiB
 #       of multipart framing; @UPLOAD_LIMIT_KIB@ for lighttpd).
+#       TRUSTED_PROXIES="A B" (addresses or ranges of load balancers) fills
+#       @REMOTEIP@ and @EXTFORWARD@; without it they are commented examples.
 #   tools/webconf.sh errors DIR CONFIG
 #       Writes DIR/upload-too-large.json, the body of the web server's own
 #       413 for uploads, naming the limit in MiB.
@@ -21,6 +23,26 @@ setting() {  # setting CONFIG KEY DEFAULT: the key's value, as lib/config.cc rea
 }
 
 max_upload() { setting "$1" max_upload_bytes 268435456; }
+
+# Sets REMOTEIP_LINES (Apache) and EXTFORWARD_LINES (lighttpd) for the load
+# balancers in $1 (addresses or CIDR ranges, space-separated): with none,
+# commented examples.
+trusted_proxy_lines() {
+  local proxy list=""
+  if [ -z "$1" ]; then
+    REMOTEIP_LINES=$'    #RemoteIPHeader X-Forwarded-For\n    #RemoteIPTrustedProxy 10.0.0.10'
+    EXTFORWARD_LINES=$'#extforward.forwarder = ( "10.0.0.10" => "trust" )\n#extforward.headers = ( "X-Forwarded-For" )'
+    return
+  fi
+  for proxy in $1; do
+    case "$proxy" in
+      *[!0-9A-Fa-f.:/]*) echo "webconf: TRUSTED_PROXIES: '$proxy' is not an address or range" >&2; exit 1 ;;
+    esac
+    list+="${list:+, }\"$proxy\" => \"trust\""
+  done
+  REMOTEIP_LINES="    RemoteIPHeader X-Forwarded-For"$'\n'"    RemoteIPTrustedProxy $1"
+  EXTFORWARD_LINES="extforward.forwarder = ( $list )"$'\n'"extforward.headers = ( \"X-Forwarded-For\" )"
+}
 
 render() {
   local template=$1 out=$2 config=$3; shift 3
@@ -36,7 +58,12 @@ render() {
     pairs+=("FILES_DIR=$files_dir" "UPLOAD_LIMIT=$limit"
             "UPLOAD_LIMIT_KIB=$(( (limit + 1023) / 1024 ))" "CONFIG=$config")
   fi
-  local pair key value
+  local pair key value proxies=""
+  for pair in "${pairs[@]}"; do
+    [ "${pair%%=*}" = TRUSTED_PROXIES ] && proxies=${pair#*=}
+  done
+  trusted_proxy_lines "$proxies"
+  pairs+=("REMOTEIP=$REMOTEIP_LINES" "EXTFORWARD=$EXTFORWARD_LINES")
   for pair in "${pairs[@]}"; do
     key=${pair%%=*} value=${pair#*=}
     text=${text//@$key@/$value}

@@ -134,6 +134,27 @@ class InstallTest(unittest.TestCase):
         self.assertIn("ServerName 127.0.0.1", site_after)
         self.assertFalse(os.path.exists(site_file + ".old"))
 
+        # Load balancers named once stay named through upgrades; "none" clears them.
+        def install(*args):
+            r = subprocess.run(["make", "-s", "-C", self.site.root, "install", f"PREFIX={t}/usr",
+                                f"SYSCONFDIR={t}/etc", f"LOCALSTATEDIR={t}/var",
+                                f"RUNSTATEDIR={t}/run", *args],
+                               capture_output=True, text=True, timeout=600)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(site_file) as f:
+                apache = f.read()
+            with open(f"{t}/etc/lighttpd/conf-available/50-admin-site.conf") as f:
+                return apache, f.read()
+        apache, lighttpd = install("TRUSTED_PROXIES=192.0.2.10 198.51.100.0/24")
+        self.assertIn("\n    RemoteIPTrustedProxy 192.0.2.10 198.51.100.0/24\n", apache)
+        self.assertIn('"198.51.100.0/24" => "trust"', lighttpd)
+        apache, lighttpd = install()
+        self.assertIn("\n    RemoteIPTrustedProxy 192.0.2.10 198.51.100.0/24\n", apache)
+        self.assertIn('"192.0.2.10" => "trust"', lighttpd)
+        apache, lighttpd = install("TRUSTED_PROXIES=none")
+        self.assertEqual(apache, site_before)
+        self.assertNotRegex(lighttpd, r"(?m)^extforward\.forwarder")
+
     def test_setup_migrates_and_prints_the_first_admin_once(self):
         for name in sorted(os.listdir(os.path.join(self.site.root, "sql"))):
             if name.endswith(".sql"):
@@ -208,6 +229,45 @@ class InstallTest(unittest.TestCase):
         self.assertEqual((ok.returncode, ok.stdout), (0, "the config is valid\n"), ok.stderr)
 
 
+class StagedInstallTest(unittest.TestCase):
+    """DESTDIR (a package build): the tree holds no secrets of its own, and
+    names the final paths, never the staging directory."""
+
+    def test_destdir(self):
+        site = site_client.SITE
+        stage = tempfile.mkdtemp(prefix="stage-", dir=site.var)
+        self.addCleanup(shutil.rmtree, stage, True)
+        r = subprocess.run(["make", "-s", "-C", site.root, "install", f"DESTDIR={stage}",
+                            "SERVER_NAME=admin.example.com", "HTTPS_LISTEN=*:8443"],
+                           capture_output=True, text=True, timeout=600)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(f"{stage}/etc/admin-site/site.conf"))
+        self.assertTrue(os.path.isfile(f"{stage}/usr/local/share/admin-site/site.conf.in"))
+        for path in ["etc/apache2/sites-available/admin-site.conf",
+                     "etc/apache2/sites-available/admin-site-ssl.conf",
+                     "etc/lighttpd/conf-available/50-admin-site.conf", "usr/local/sbin/admin-site-setup"]:
+            with open(os.path.join(stage, path)) as f:
+                text = f.read()
+            self.assertNotIn(stage, text, path)
+            self.assertNotRegex(text, r"@[A-Z_]+@", path)
+        with open(f"{stage}/etc/apache2/sites-available/admin-site-ssl.conf") as f:
+            ssl_site = f.read()
+        self.assertIn("Define SITE_FILES /var/lib/admin-site/files", ssl_site)
+        # The port-80 vhost sends clients to the HTTPS port actually used.
+        self.assertIn("RedirectPermanent / https://admin.example.com:8443/", ssl_site)
+
+    def test_unsafe_paths_are_refused(self):
+        site = site_client.SITE
+        stage = tempfile.mkdtemp(prefix="stage-", dir=site.var)
+        self.addCleanup(shutil.rmtree, stage, True)
+        for arg in ["PREFIX=/opt/a b", "PREFIX=/opt/a&b", "SERVER_NAME=x;y", "CERT_FILE=/a|b"]:
+            with self.subTest(arg=arg):
+                r = subprocess.run(["make", "-s", "-C", site.root, "install", f"DESTDIR={stage}", arg],
+                                   capture_output=True, text=True, timeout=600)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn(arg.split("=")[0], r.stderr)
+
+
 class UninstallTest(unittest.TestCase):
     """`make uninstall` removes what `make install` put, keeps the site's
     config and collection files, and leaves an enabled site file alone."""
@@ -236,14 +296,22 @@ class UninstallTest(unittest.TestCase):
         self.assertIn("a2dissite admin-site", r.stderr)
         self.assertTrue(os.path.exists(f"{t}/usr/sbin/siteadmin"))
 
+        os.makedirs(f"{t}/etc/lighttpd/conf-enabled")
+        os.symlink("../conf-available/50-admin-site.conf", f"{t}/etc/lighttpd/conf-enabled/50-admin-site.conf")
+        r = self.make("uninstall")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("a2dissite admin-site;", r.stderr)
+        self.assertIn("lighty-disable-mod admin-site", r.stderr)
+
         os.unlink(f"{t}/etc/apache2/sites-enabled/admin-site.conf")
+        os.unlink(f"{t}/etc/lighttpd/conf-enabled/50-admin-site.conf")
         r = self.make("uninstall")
         self.assertEqual(r.returncode, 0, r.stderr)
         for gone in ["usr/sbin/siteadmin", "usr/sbin/admin-site-setup", "usr/lib/admin-site",
                      "usr/share/admin-site", "etc/apache2/sites-available/admin-site.conf",
                      "etc/apache2/sites-available/admin-site-ssl.conf",
                      "etc/apache2/conf-available/admin-site-fcgid.conf",
-                     "etc/lighttpd/conf-available/50-admin-site.conf"]:
+                     "etc/lighttpd/conf-available/50-admin-site.conf", "var/lib/admin-site/errors"]:
             self.assertFalse(os.path.lexists(os.path.join(t, gone)), gone)
         for kept in ["etc/admin-site/site.conf", "etc/admin-site/install.conf",
                      "var/lib/admin-site/files/kept.txt"]:

@@ -1,10 +1,9 @@
-"""Behind a load balancer (README, "Several web nodes"): with the RemoteIP
-lines of the shipped Apache site file (or the extforward lines of the
-lighttpd one) uncommented, the balancer's X-Forwarded-For names the client,
+"""Behind a load balancer (README, "Several web nodes"): with the site files
+rendered for TRUSTED_PROXIES (Apache's RemoteIP lines, lighttpd's
+extforward lines), the balancer's X-Forwarded-For names the client,
 so sign-in throttling counts each client apart; without them the header is
 ignored, so clients cannot pick their own address."""
 import os
-import re
 import shutil
 import subprocess
 import types
@@ -35,32 +34,27 @@ class LoadBalancerTest(unittest.TestCase):
         shutil.copy2(cls.site.config, conf)
         os.chown(conf, -1, os.stat(cls.site.config).st_gid)
         port = cls._stack("free-port").stdout.strip()
-        r = cls._stack("start-web", cls.var, port)
-        if r.returncode != 0:
-            raise AssertionError(f"cannot start Apache: {r.stderr[-2000:]}")
-        cls._stack("stop-web", cls.var)
-        # What the README tells a host to do: uncomment the two lines and
-        # name the balancer (here, the test itself on 127.0.0.1).
-        site_file = os.path.join(cls.var, "apache", "sites", "admin-site.conf")
-        with open(site_file) as f:
-            text = f.read()
-        text, n = re.subn(r"(?m)^    #(RemoteIPHeader X-Forwarded-For)$", r"    \1", text)
-        text, m = re.subn(r"(?m)^    #RemoteIPTrustedProxy .*$", "    RemoteIPTrustedProxy 127.0.0.1",
-                          text)
-        if (n, m) != (1, 1):
-            raise AssertionError("the site file has no RemoteIP lines to uncomment")
-        with open(site_file, "w") as f:
-            f.write(text)
-        r = cls._stack("serve-apache", cls.var, port)
+        # What the README has a host do: make install TRUSTED_PROXIES=...
+        # renders the RemoteIP lines (the balancer here is the test itself).
+        r = cls._stack("start-web", cls.var, port, proxies="127.0.0.1")
         if r.returncode != 0:
             raise AssertionError(f"cannot start Apache with RemoteIP: {r.stderr[-2000:]}")
+        with open(os.path.join(cls.var, "apache", "sites", "admin-site.conf")) as f:
+            site_file = f.read()
+        if "\n    RemoteIPTrustedProxy 127.0.0.1\n" not in site_file:
+            raise AssertionError("TRUSTED_PROXIES did not reach the site file")
         cls.node = types.SimpleNamespace(base=f"http://127.0.0.1:{port}")
         cls.user = tag("lbuser")
         cls.site.add_person(cls.user, "admin", PASSWORD)
 
     @classmethod
-    def _stack(cls, *args):
-        return subprocess.run([cls.site.stack, *args], capture_output=True, text=True, timeout=120)
+    def _stack(cls, *args, proxies=""):
+        env = dict(os.environ, TRUSTED_PROXIES=proxies)
+        return subprocess.run([cls.site.stack, *args], capture_output=True, text=True, timeout=120,
+                              env=env)
+
+    def setUp(self):
+        self.site.sql("DELETE FROM signin_failures")
 
     def tearDown(self):
         self.site.sql("DELETE FROM signin_failures")
@@ -102,30 +96,25 @@ class LighttpdLoadBalancerTest(unittest.TestCase):
         shutil.copy2(cls.site.config, conf)
         os.chown(conf, -1, os.stat(cls.site.config).st_gid)
         port = cls._stack("free-port").stdout.strip()
-        r = cls._stack("start-lighttpd", cls.var, port)
-        if r.returncode != 0:
-            raise AssertionError(f"cannot start lighttpd: {r.stderr[-2000:]}")
-        cls._stack("stop-lighttpd", cls.var)
-        site_file = os.path.join(cls.var, "lighttpd", "50-admin-site.conf")
-        with open(site_file) as f:
-            text = f.read()
-        text, n = re.subn(r'(?m)^#extforward\.forwarder = .*$',
-                          'extforward.forwarder = ( "127.0.0.1" => "trust" )', text)
-        text, m = re.subn(r"(?m)^#(extforward\.headers = .*)$", r"\1", text)
-        if (n, m) != (1, 1):
-            raise AssertionError("the site file has no extforward lines to uncomment")
-        with open(site_file, "w") as f:
-            f.write(text)
-        r = cls._stack("serve-lighttpd", cls.var, port)
+        r = cls._stack("start-lighttpd", cls.var, port, proxies="127.0.0.1")
         if r.returncode != 0:
             raise AssertionError(f"cannot start lighttpd with extforward: {r.stderr[-2000:]}")
+        with open(os.path.join(cls.var, "lighttpd", "50-admin-site.conf")) as f:
+            site_file = f.read()
+        if '\nextforward.forwarder = ( "127.0.0.1" => "trust" )\n' not in site_file:
+            raise AssertionError("TRUSTED_PROXIES did not reach the site file")
         cls.node = types.SimpleNamespace(base=f"http://127.0.0.1:{port}")
         cls.user = tag("lblight")
         cls.site.add_person(cls.user, "admin", PASSWORD)
 
     @classmethod
-    def _stack(cls, *args):
-        return subprocess.run([cls.site.stack, *args], capture_output=True, text=True, timeout=120)
+    def _stack(cls, *args, proxies=""):
+        env = dict(os.environ, TRUSTED_PROXIES=proxies)
+        return subprocess.run([cls.site.stack, *args], capture_output=True, text=True, timeout=120,
+                              env=env)
+
+    def setUp(self):
+        self.site.sql("DELETE FROM signin_failures")
 
     def tearDown(self):
         self.site.sql("DELETE FROM signin_failures")
