@@ -29,10 +29,12 @@ class InstallTest(unittest.TestCase):
         os.makedirs(cls.top, mode=0o755)
         cls.port = cls._stack("free-port").stdout.strip()
         t = cls.top
+        # lighttpd's logs under the scratch tree too (the default is /var/log/lighttpd).
+        cls.make_env = dict(os.environ, LIGHTTPD_LOG_DIR=f"{t}/log")
         cls.make = subprocess.run(
             ["make", "-s", "-C", cls.site.root, "install", f"PREFIX={t}/usr", f"SYSCONFDIR={t}/etc",
              f"LOCALSTATEDIR={t}/var", f"RUNSTATEDIR={t}/run", "SERVER_NAME=127.0.0.1",
-             f"LISTEN=*:{cls.port}"], capture_output=True, text=True, timeout=600)
+             f"LISTEN=*:{cls.port}"], capture_output=True, text=True, timeout=600, env=cls.make_env)
         if cls.make.returncode != 0:
             raise AssertionError(f"make install failed: {cls.make.stderr[-3000:]}")
         cls.config = f"{t}/etc/admin-site/site.conf"
@@ -59,6 +61,7 @@ class InstallTest(unittest.TestCase):
     @classmethod
     def _cleanup(cls):
         cls._stack("stop-web", cls.node)
+        cls._stack("stop-lighttpd", cls.node + "-lighttpd")
         subprocess.run(["mariadb", f"--defaults-file={cls.site.root_cnf}", "-e",
                         "DROP DATABASE IF EXISTS admin_site; DROP USER IF EXISTS 'admin_site'@'localhost'"],
                        capture_output=True)
@@ -75,6 +78,23 @@ class InstallTest(unittest.TestCase):
         r = self._stack("serve-apache", self.node, self.port)
         self.assertEqual(r.returncode, 0, r.stderr)
         return types.SimpleNamespace(base=f"http://127.0.0.1:{self.port}")
+
+    def serve_installed_lighttpd(self):
+        """A private lighttpd around the installed site file, as
+        lighty-enable-mod would enable it."""
+        node = self.node + "-lighttpd"
+        os.makedirs(os.path.join(node, "lighttpd"), exist_ok=True)
+        shutil.copy(f"{self.top}/etc/lighttpd/conf-available/50-admin-site.conf",
+                    os.path.join(node, "lighttpd"))
+        # What Debian's lighttpd package provides: /run/lighttpd and
+        # /var/log/lighttpd, owned by www-data.
+        for d in (f"{self.top}/run/lighttpd", f"{self.top}/log"):
+            os.makedirs(d, exist_ok=True)
+            shutil.chown(d, "www-data", "www-data")
+        port = self._stack("free-port").stdout.strip()
+        r = self._stack("serve-lighttpd", node, port)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return types.SimpleNamespace(base=f"http://127.0.0.1:{port}")
 
     def test_layout(self):
         t = self.top
@@ -122,7 +142,7 @@ class InstallTest(unittest.TestCase):
         t = self.top
         r = subprocess.run(["make", "-s", "-C", self.site.root, "install", f"PREFIX={t}/usr",
                             f"SYSCONFDIR={t}/etc", f"LOCALSTATEDIR={t}/var", f"RUNSTATEDIR={t}/run"],
-                           capture_output=True, text=True, timeout=600)
+                           capture_output=True, text=True, timeout=600, env=self.make_env)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("kept", r.stdout)
         with open(self.config) as f:
@@ -139,7 +159,7 @@ class InstallTest(unittest.TestCase):
             r = subprocess.run(["make", "-s", "-C", self.site.root, "install", f"PREFIX={t}/usr",
                                 f"SYSCONFDIR={t}/etc", f"LOCALSTATEDIR={t}/var",
                                 f"RUNSTATEDIR={t}/run", *args],
-                               capture_output=True, text=True, timeout=600)
+                               capture_output=True, text=True, timeout=600, env=self.make_env)
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(site_file) as f:
                 apache = f.read()
@@ -165,8 +185,17 @@ class InstallTest(unittest.TestCase):
         self.assertNotIn("password:", again)
 
     def test_the_installed_site_serves_the_guide(self):
+        self.guide_through(self.serve_installed_apache())
+
+    def test_the_installed_lighttpd_site_serves_the_guide(self):
+        node = self.guide_through(self.serve_installed_lighttpd())
+        with open(f"{self.top}/log/breakage.log") as f:
+            self.assertIn("[installCollection:", f.read())
+
+    def guide_through(self, node):
+        """Sign in as the first Admin, create a token, install with the
+        guide's curl command, and get the file served."""
         password = re.search(r"password: (\S+)", self.setup_out).group(1)
-        node = self.serve_installed_apache()
         b = Browser(node)
         b.sign_in_ok("admin", password)
         people = b.get("/people")
@@ -190,6 +219,7 @@ class InstallTest(unittest.TestCase):
         self.assertEqual((served.status, served.body), (200, "installed{}"))
         self.assertTrue(os.path.isfile(
             f"{self.top}/var/lib/admin-site/files/current/www/inst-{t}/a.css"))
+        return node
 
     def run_program(self, config_text):
         with tempfile.TemporaryDirectory() as d:
