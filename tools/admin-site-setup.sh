@@ -15,7 +15,8 @@
 # The database is administered as the local MariaDB root (Debian's root
 # signs in through the unix socket), or with the client options file given
 # by --db-admin-defaults (user, password, socket or host of an account that
-# may create databases and users).
+# may create databases and users). With db_host (a database elsewhere) and
+# no --db-admin-defaults, step 1 is skipped.
 set -euo pipefail
 
 CONFIG=@CONFIG@
@@ -59,6 +60,13 @@ fi
 mkdir -p "$(setting files_dir)"
 "$SITEADMIN" --config "$CONFIG" check-config
 
+# A database on another machine (db_host): its account is created once,
+# with an admin account there (--db-admin-defaults); the other web nodes,
+# and upgrades, only migrate.
+if [ "$CREATE_DB" = 1 ] && [ -z "$(setting db_socket)" ] && [ -z "$ADMIN_DEFAULTS" ]; then
+  echo "db_host is set: not creating the database or its account (give --db-admin-defaults FILE to)"
+  CREATE_DB=0
+fi
 if [ "$CREATE_DB" = 1 ]; then
   db=$(setting db_name) user=$(setting db_user) password=$(setting db_password)
   case "$db" in *[!A-Za-z0-9_]*|"") echo "admin-site-setup: db_name must be letters, digits and _" >&2; exit 1 ;; esac

@@ -34,23 +34,30 @@ for choice in SERVER_NAME LISTEN HTTPS_LISTEN CERT_FILE KEY_FILE TRUSTED_PROXIES
   [ -n "${!choice:-}" ] || printf -v "$choice" '%s' "$(remembered "$choice")"
 done
 [ "${TRUSTED_PROXIES:-}" != none ] || TRUSTED_PROXIES=""  # none: no load balancer any more
+TRUSTED_PROXIES=$(set -f; echo ${TRUSTED_PROXIES:-})  # one space between words; blank is none
 : "${SERVER_NAME:=localhost}" "${LISTEN:=*:80}" "${HTTPS_LISTEN:=*:443}"
 : "${CERT_FILE:=/etc/ssl/certs/ssl-cert-snakeoil.pem}" "${KEY_FILE:=/etc/ssl/private/ssl-cert-snakeoil.key}"
 WEB_USER=${WEB_USER:-www-data}
 
 # These end up unquoted in Apache and lighttpd files and in a shell script:
 # plain paths and names only.
-for name in PREFIX SYSCONFDIR LOCALSTATEDIR RUNSTATEDIR CERT_FILE KEY_FILE SERVER_NAME; do
+for name in PREFIX SYSCONFDIR LOCALSTATEDIR RUNSTATEDIR CERT_FILE KEY_FILE; do
   case "${!name}" in
     ""|*[!A-Za-z0-9._/+-]*)
       echo "install: $name='${!name}': use letters, digits and . _ / + - only" >&2; exit 1 ;;
   esac
 done
 for name in LISTEN HTTPS_LISTEN; do
-  case "${!name}" in
-    *[!0-9A-Za-z.*:\[\]]*|"") echo "install: $name='${!name}' is not an address:port" >&2; exit 1 ;;
-  esac
+  if ! [[ ${!name} =~ ^[0-9A-Za-z.*:\[\]]*:[0-9]+$ ]]; then
+    echo "install: $name='${!name}' is not address:port (e.g. *:80)" >&2; exit 1
+  fi
 done
+# A host name; lighttpd compares it with the lowercased Host header.
+if ! [[ $SERVER_NAME =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]]; then
+  echo "install: SERVER_NAME='$SERVER_NAME' is not a host name" >&2; exit 1
+fi
+SERVER_NAME=${SERVER_NAME,,}
+"$ROOT/tools/webconf.sh" check-proxies "$TRUSTED_PROXIES" || exit 1
 HTTPS_PORT=${HTTPS_LISTEN##*:}
 if [ "$HTTPS_PORT" = 443 ]; then HTTPS_PORT_SUFFIX=""; else HTTPS_PORT_SUFFIX=":$HTTPS_PORT"; fi
 
@@ -85,6 +92,17 @@ fi
 
 random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 as_root() { [ "$(id -u)" = 0 ] && [ -z "$DESTDIR" ]; }
+
+# An existing config must pass the checks of the programs about to be
+# installed (a newer release may check more): else the site would stop at
+# its next request, after the old programs are gone.
+if [ -z "$DESTDIR" ] && [ -e "$CONFIG" ]; then
+  if ! problem=$("$ROOT/build/siteadmin" --config "$CONFIG" check-config 2>&1); then
+    echo "install: $CONFIG does not pass this release's checks; fix it first, nothing was installed:" >&2
+    echo "  $problem" >&2
+    exit 1
+  fi
+fi
 
 install -d "$D$LIBDIR/cgi-bin" "$D$PREFIX/sbin" "$D$DATADIR/apache-conf" "$D$DATADIR/lighttpd-conf" \
   "$D$CONFDIR" "$D$STATEDIR/files" "$D$STATEDIR/errors" \

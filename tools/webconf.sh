@@ -10,6 +10,9 @@
 #       of multipart framing; @UPLOAD_LIMIT_KIB@ for lighttpd).
 #       TRUSTED_PROXIES="A B" (addresses or ranges of load balancers) fills
 #       @REMOTEIP@ and @EXTFORWARD@; without it they are commented examples.
+#   tools/webconf.sh check-proxies "A B"
+#       Fails, naming it, on a TRUSTED_PROXIES word that is no address or
+#       range (or a range wider than /8, /32 for IPv6).
 #   tools/webconf.sh errors DIR CONFIG
 #       Writes DIR/upload-too-large.json, the body of the web server's own
 #       413 for uploads, naming the limit in MiB.
@@ -24,24 +27,54 @@ setting() {  # setting CONFIG KEY DEFAULT: the key's value, as lib/config.cc rea
 
 max_upload() { setting "$1" max_upload_bytes 268435456; }
 
-# Sets REMOTEIP_LINES (Apache) and EXTFORWARD_LINES (lighttpd) for the load
-# balancers in $1 (addresses or CIDR ranges, space-separated): with none,
-# commented examples.
+# Prints the load balancers of $1 (space-separated IPv4/IPv6 addresses or
+# ranges) one per line, or fails naming the first bad one. A range wider
+# than /8 (IPv4) or /32 (IPv6) is refused: it would let most of the world
+# choose its own address.
+check_trusted_proxies() {
+  local proxy addr bits octet
+  set -f  # no file-name expansion of the words below
+  for proxy in $1; do
+    addr=${proxy%%/*} bits=
+    [ "$addr" = "$proxy" ] || bits=${proxy#*/}
+    if [[ $addr =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]]; then
+      for octet in "${BASH_REMATCH[@]:1}"; do
+        [ "$((10#$octet))" -le 255 ] || { echo "TRUSTED_PROXIES: '$proxy' is not an IPv4 address" >&2; return 1; }
+      done
+      if [ -n "$bits" ] && { ! [[ $bits =~ ^[0-9]{1,2}$ ]] || [ "$((10#$bits))" -lt 8 ] || [ "$((10#$bits))" -gt 32 ]; }; then
+        echo "TRUSTED_PROXIES: '$proxy': an IPv4 range must be /8 to /32" >&2; return 1
+      fi
+    elif [[ $addr =~ ^[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}$ ]]; then
+      if [ -n "$bits" ] && { ! [[ $bits =~ ^[0-9]{1,3}$ ]] || [ "$((10#$bits))" -lt 32 ] || [ "$((10#$bits))" -gt 128 ]; }; then
+        echo "TRUSTED_PROXIES: '$proxy': an IPv6 range must be /32 to /128" >&2; return 1
+      fi
+    else
+      echo "TRUSTED_PROXIES: '$proxy' is not an IP address or range" >&2; return 1
+    fi
+    echo "$proxy"
+  done
+  set +f
+}
+
+# Sets REMOTEIP_LINES (Apache) and EXTFORWARD_LINES (lighttpd, inside the
+# site's host block) for the load balancers in $1; with none, commented
+# examples. RemoteIPInternalProxy, not ...TrustedProxy: the latter ignores
+# forwarded addresses in private ranges, which is where an intranet's
+# admins are.
 trusted_proxy_lines() {
-  local proxy list=""
-  if [ -z "$1" ]; then
-    REMOTEIP_LINES=$'    #RemoteIPHeader X-Forwarded-For\n    #RemoteIPTrustedProxy 10.0.0.10'
-    EXTFORWARD_LINES=$'#extforward.forwarder = ( "10.0.0.10" => "trust" )\n#extforward.headers = ( "X-Forwarded-For" )'
+  local proxies proxy list="" words=""
+  proxies=$(check_trusted_proxies "$1") || exit 1
+  if [ -z "$proxies" ]; then
+    REMOTEIP_LINES=$'    #RemoteIPHeader X-Forwarded-For\n    #RemoteIPInternalProxy 10.0.0.10'
+    EXTFORWARD_LINES=$'  #extforward.forwarder = ( "10.0.0.10" => "trust" )\n  #extforward.headers = ( "X-Forwarded-For" )'
     return
   fi
-  for proxy in $1; do
-    case "$proxy" in
-      *[!0-9A-Fa-f.:/]*) echo "webconf: TRUSTED_PROXIES: '$proxy' is not an address or range" >&2; exit 1 ;;
-    esac
+  for proxy in $proxies; do
     list+="${list:+, }\"$proxy\" => \"trust\""
+    words+="${words:+ }$proxy"
   done
-  REMOTEIP_LINES="    RemoteIPHeader X-Forwarded-For"$'\n'"    RemoteIPTrustedProxy $1"
-  EXTFORWARD_LINES="extforward.forwarder = ( $list )"$'\n'"extforward.headers = ( \"X-Forwarded-For\" )"
+  REMOTEIP_LINES="    RemoteIPHeader X-Forwarded-For"$'\n'"    RemoteIPInternalProxy $words"
+  EXTFORWARD_LINES="  extforward.forwarder = ( $list )"$'\n'"  extforward.headers = ( \"X-Forwarded-For\" )"
 }
 
 render() {
@@ -88,6 +121,7 @@ errors() {
 cmd=${1:-}; shift || true
 case "$cmd" in
   render) render "$@" ;;
+  check-proxies) check_trusted_proxies "${1:-}" >/dev/null ;;
   errors) errors "$@" ;;
   *) sed -n '2,15p' "$0" >&2; exit 2 ;;
 esac

@@ -4,6 +4,7 @@ Apache site file (the one a host enables with a2ensite) and use the site
 through it: sign in as the first Admin, create a token, install a collection
 with the guide's curl command. Also: a bad setting stops an installed
 program at start, naming the key."""
+import grp
 import json
 import os
 import re
@@ -166,14 +167,64 @@ class InstallTest(unittest.TestCase):
             with open(f"{t}/etc/lighttpd/conf-available/50-admin-site.conf") as f:
                 return apache, f.read()
         apache, lighttpd = install("TRUSTED_PROXIES=192.0.2.10 198.51.100.0/24")
-        self.assertIn("\n    RemoteIPTrustedProxy 192.0.2.10 198.51.100.0/24\n", apache)
+        self.assertIn("\n    RemoteIPInternalProxy 192.0.2.10 198.51.100.0/24\n", apache)
         self.assertIn('"198.51.100.0/24" => "trust"', lighttpd)
         apache, lighttpd = install()
-        self.assertIn("\n    RemoteIPTrustedProxy 192.0.2.10 198.51.100.0/24\n", apache)
+        self.assertIn("\n    RemoteIPInternalProxy 192.0.2.10 198.51.100.0/24\n", apache)
         self.assertIn('"192.0.2.10" => "trust"', lighttpd)
         apache, lighttpd = install("TRUSTED_PROXIES=none")
         self.assertEqual(apache, site_before)
-        self.assertNotRegex(lighttpd, r"(?m)^extforward\.forwarder")
+        self.assertNotRegex(lighttpd, r"(?m)^\s*extforward\.forwarder")
+        # A word that is no address, or a range wide enough to trust the
+        # world, stops the install before anything is replaced.
+        for bad in ["10.0.0.1 lb.example", "0.0.0.0/0", "::/0", "300.1.2.3"]:
+            r = subprocess.run(["make", "-s", "-C", self.site.root, "install", f"PREFIX={t}/usr",
+                                f"SYSCONFDIR={t}/etc", f"LOCALSTATEDIR={t}/var",
+                                f"RUNSTATEDIR={t}/run", f"TRUSTED_PROXIES={bad}"],
+                               capture_output=True, text=True, timeout=600, env=self.make_env)
+            self.assertNotEqual(r.returncode, 0, bad)
+            self.assertIn("TRUSTED_PROXIES", r.stderr)
+        with open(site_file) as f:
+            self.assertEqual(f.read(), site_before)
+
+    def test_setup_writes_a_missing_config_with_fresh_secrets(self):
+        """What a staged install (a package) leaves to the host."""
+        with tempfile.TemporaryDirectory(dir=self.top) as d:
+            config = os.path.join(d, "etc", "site.conf")
+            r = subprocess.run([f"{self.top}/usr/sbin/admin-site-setup", "--config", config,
+                                "--no-create-db"], capture_output=True, text=True, timeout=120)
+            self.assertIn(f"wrote {config}", r.stdout, r.stderr)
+            self.assertIn("the config is valid", r.stdout, r.stderr)
+            st = os.stat(config)
+            self.assertEqual(st.st_mode & 0o777, 0o640)
+            self.assertEqual(st.st_gid, grp.getgrnam("www-data").gr_gid)
+            with open(config) as f:
+                written = f.read()
+            with open(self.config) as f:
+                installed = f.read()
+            secret = re.search(r"(?m)^token_secret = ([0-9a-f]{64})$", written).group(1)
+            self.assertNotIn(secret, installed)
+            self.assertIn(f"templates_dir = {self.top}/usr/share/admin-site/templates", written)
+
+    def test_a_config_failing_new_checks_stops_the_install_before_anything_changes(self):
+        with open(self.config) as f:
+            good = f.read()
+        programs = f"{self.top}/usr/lib/admin-site/cgi-bin/people"
+        before = os.stat(programs).st_mtime_ns
+        try:
+            with open(self.config, "w") as f:
+                f.write(good + "db_port = 3307\n")  # with db_socket: refused since this release
+            r = subprocess.run(["make", "-s", "-C", self.site.root, "install",
+                                f"PREFIX={self.top}/usr", f"SYSCONFDIR={self.top}/etc",
+                                f"LOCALSTATEDIR={self.top}/var", f"RUNSTATEDIR={self.top}/run"],
+                               capture_output=True, text=True, timeout=600, env=self.make_env)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("nothing was installed", r.stderr)
+            self.assertIn("'db_socket'", r.stderr)
+            self.assertEqual(os.stat(programs).st_mtime_ns, before)
+        finally:
+            with open(self.config, "w") as f:
+                f.write(good)
 
     def test_setup_migrates_and_prints_the_first_admin_once(self):
         for name in sorted(os.listdir(os.path.join(self.site.root, "sql"))):

@@ -41,7 +41,7 @@ class LoadBalancerTest(unittest.TestCase):
             raise AssertionError(f"cannot start Apache with RemoteIP: {r.stderr[-2000:]}")
         with open(os.path.join(cls.var, "apache", "sites", "admin-site.conf")) as f:
             site_file = f.read()
-        if "\n    RemoteIPTrustedProxy 127.0.0.1\n" not in site_file:
+        if "\n    RemoteIPInternalProxy 127.0.0.1\n" not in site_file:
             raise AssertionError("TRUSTED_PROXIES did not reach the site file")
         cls.node = types.SimpleNamespace(base=f"http://127.0.0.1:{port}")
         cls.user = tag("lbuser")
@@ -60,7 +60,9 @@ class LoadBalancerTest(unittest.TestCase):
         self.site.sql("DELETE FROM signin_failures")
 
     def test_each_client_behind_the_balancer_is_throttled_on_its_own(self):
-        noisy, quiet = "203.0.113.7", "203.0.113.8"
+        # A private address too: Apache's RemoteIPTrustedProxy would ignore
+        # it (an intranet's admins), RemoteIPInternalProxy takes it.
+        noisy, quiet = "10.20.30.40", "203.0.113.8"
         for i in range(5):
             r = sign_in_from(Browser(self.node), noisy, self.user, f"wrong {i}")
             self.assertEqual(r.status, 200, i)
@@ -101,7 +103,7 @@ class LighttpdLoadBalancerTest(unittest.TestCase):
             raise AssertionError(f"cannot start lighttpd with extforward: {r.stderr[-2000:]}")
         with open(os.path.join(cls.var, "lighttpd", "50-admin-site.conf")) as f:
             site_file = f.read()
-        if '\nextforward.forwarder = ( "127.0.0.1" => "trust" )\n' not in site_file:
+        if '\n  extforward.forwarder = ( "127.0.0.1" => "trust" )\n' not in site_file:
             raise AssertionError("TRUSTED_PROXIES did not reach the site file")
         cls.node = types.SimpleNamespace(base=f"http://127.0.0.1:{port}")
         cls.user = tag("lblight")
@@ -120,7 +122,7 @@ class LighttpdLoadBalancerTest(unittest.TestCase):
         self.site.sql("DELETE FROM signin_failures")
 
     def test_each_client_behind_the_balancer_is_throttled_on_its_own(self):
-        noisy, quiet = "203.0.113.17", "203.0.113.18"
+        noisy, quiet = "192.168.7.17", "203.0.113.18"
         for i in range(5):
             r = sign_in_from(Browser(self.node), noisy, self.user, f"wrong {i}")
             self.assertEqual(r.status, 200, i)
