@@ -20,6 +20,9 @@
 # data stays until the host deletes it. A web server file still enabled is
 # left in place, with the command that disables it.
 set -euo pipefail
+# Whatever the caller's umask (a backup's 077, say): the web server's user
+# must read the templates, the schema and the site files.
+umask 022
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${DESTDIR:=}" "${PREFIX:=/usr/local}" "${SYSCONFDIR:=/etc}" "${LOCALSTATEDIR:=/var}"
@@ -179,7 +182,7 @@ printf '%s\n' "# What the last \`make install\` was given (tools/install.sh); th
   "CERT_FILE=$CERT_FILE" "KEY_FILE=$KEY_FILE" "TRUSTED_PROXIES=${TRUSTED_PROXIES:-}" > "$REMEMBERED"
 echo "site files rendered for $SERVER_NAME (HTTP $LISTEN, HTTPS $HTTPS_LISTEN)"
 if [ -z "$DESTDIR" ] && [ ! -e "$CERT_FILE" ]; then
-  echo "note: $CERT_FILE does not exist: admin-site-ssl.conf needs CERT_FILE= and KEY_FILE= (see README.md, HTTPS)"
+  echo "note: the HTTPS variant (admin-site-ssl.conf) names $CERT_FILE, which does not exist (README.md, HTTPS)"
 fi
 
 echo "Installed under $D$PREFIX. Next: $PREFIX/sbin/admin-site-setup (see README.md, Hosting)."
