@@ -318,10 +318,17 @@ class StagedInstallTest(unittest.TestCase):
         site = site_client.SITE
         stage = tempfile.mkdtemp(prefix="stage-", dir=site.var)
         self.addCleanup(shutil.rmtree, stage, True)
+        # Under a backup's umask 077 too: www-data must still read everything.
         r = subprocess.run(["make", "-s", "-C", site.root, "install", f"DESTDIR={stage}",
                             "SERVER_NAME=admin.example.com", "HTTPS_LISTEN=*:8443"],
-                           capture_output=True, text=True, timeout=600)
+                           capture_output=True, text=True, timeout=600,
+                           preexec_fn=lambda: os.umask(0o077))
         self.assertEqual(r.returncode, 0, r.stderr)
+        for path in ["usr/local/share/admin-site/templates", "usr/local/share/admin-site/templates/error.tpl",
+                     "usr/local/share/admin-site/templates/static/site.css",
+                     "usr/local/share/admin-site/sql/001_people.sql",
+                     "etc/apache2/sites-available/admin-site.conf"]:
+            self.assertEqual(os.stat(os.path.join(stage, path)).st_mode & 0o004, 0o004, path)
         self.assertFalse(os.path.exists(f"{stage}/etc/admin-site/site.conf"))
         self.assertTrue(os.path.isfile(f"{stage}/usr/local/share/admin-site/site.conf.in"))
         for path in ["etc/apache2/sites-available/admin-site.conf",
