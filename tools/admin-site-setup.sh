@@ -35,24 +35,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-setting() {  # the key's value in the config, as lib/config.cc reads it
-  local v; v=$(sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$CONFIG" | tail -1)
-  echo "${v%"${v##*[![:space:]]}"}"
-}
+WEBCONF=@LIBDIR@/webconf.sh
+setting() { "$WEBCONF" setting "$CONFIG" "$1"; }  # as lib/config.cc reads it
 sql_string() {  # a value as a single-quoted SQL string literal
   local v=${1//\\/\\\\}
   printf "'%s'" "${v//\'/\'\'}"
 }
 
-random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 if [ ! -e "$CONFIG" ]; then
-  mkdir -p "$(dirname "$CONFIG")"
-  (umask 027
-   @LIBDIR@/webconf.sh render @DATADIR@/site.conf.in "$CONFIG.tmp" - \
-     DB_PASSWORD="$(random_hex 24)" TOKEN_SECRET="$(random_hex 32)" \
-     TEMPLATES_DIR=@DATADIR@/templates FILES_DIR=@STATEDIR@/files
-   mv "$CONFIG.tmp" "$CONFIG")
-  [ "$(id -u)" != 0 ] || chgrp "$WEB_USER" "$CONFIG"
+  "$WEBCONF" new-config @DATADIR@/site.conf.in "$CONFIG" "$WEB_USER" \
+    TEMPLATES_DIR=@DATADIR@/templates FILES_DIR=@STATEDIR@/files
   echo "wrote $CONFIG"
 fi
 [ -r "$CONFIG" ] || { echo "admin-site-setup: cannot read $CONFIG" >&2; exit 1; }

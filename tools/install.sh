@@ -93,7 +93,6 @@ if [ "${1:-}" = uninstall ]; then
   exit 0
 fi
 
-random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 as_root() { [ "$(id -u)" = 0 ] && [ -z "$DESTDIR" ]; }
 
 # An existing config must pass the checks of the programs about to be
@@ -143,12 +142,8 @@ if [ -n "$DESTDIR" ]; then
 elif [ -e "$CONFIG" ]; then
   echo "kept $CONFIG"
 else
-  (umask 027
-   "$ROOT/tools/webconf.sh" render "$ROOT/etc/site.conf.in" "$CONFIG.tmp" - \
-     DB_PASSWORD="$(random_hex 24)" TOKEN_SECRET="$(random_hex 32)" \
-     TEMPLATES_DIR="$DATADIR/templates" FILES_DIR="$STATEDIR/files"
-   mv "$CONFIG.tmp" "$CONFIG")
-  as_root && chgrp "$WEB_USER" "$CONFIG"
+  "$ROOT/tools/webconf.sh" new-config "$ROOT/etc/site.conf.in" "$CONFIG" "$WEB_USER" \
+    TEMPLATES_DIR="$DATADIR/templates" FILES_DIR="$STATEDIR/files"
   echo "wrote $CONFIG"
 fi
 as_root && chown "$WEB_USER:$WEB_USER" "$D$STATEDIR/files"

@@ -262,7 +262,6 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (command == "recover-files") {
-    if (config.files_dir.empty()) return Fail("files_dir is not set in the config");
     s = RecoverCollections(db.get(), config);
     if (!s.ok()) return Fail(s);
     return 0;

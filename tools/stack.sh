@@ -128,11 +128,7 @@ CONF
 
 stop_db() {
   db_paths "$1"
-  [ -f "$DB_PID" ] || return 0
-  local pid; pid=$(cat "$DB_PID")
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  rm -f "$DB_PID"
+  stop_server "$DB_PID" 30
 }
 
 # Applies pending migrations, then brings the files area in line with the
@@ -154,20 +150,26 @@ files_area() {
   chown "$WEB_USER:$WEB_GROUP" "$dir"
 }
 
-setting() {  # setting VAR KEY DEFAULT: the key's value in VAR/site.conf, as lib/config.cc reads it
-  local v; v=$(sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1/site.conf" | tail -1)
-  v=${v%"${v##*[![:space:]]}"}
-  echo "${v:-$3}"
+setting() {  # setting VAR KEY DEFAULT: the key's value in VAR/site.conf
+  "$WEBCONF" setting "$1/site.conf" "$2" "$3"
 }
 
 web_env() {
   VAR=$1
-  mkdir -p "$VAR/apache/sites" "$VAR/log" "$VAR/run"
+  mkdir -p "$VAR/apache/sites"
   rm -f "$VAR/apache/sites/"*.conf
   export SITE_ROOT="$ROOT" SITE_CONFIG="$VAR/site.conf"
   export SITE_FILES; SITE_FILES=$(setting "$VAR" files_dir "$VAR/files")
   "$WEBCONF" errors "$VAR/errors" "$SITE_CONFIG"
   cp "$ROOT/apache-conf/admin-site-fcgid.conf" "$VAR/apache/"
+  server_env "$VAR" "$2"
+}
+
+# What the private servers' own config files read: where they keep their
+# state, their port and their user.
+server_env() {  # server_env VAR PORT
+  VAR=$1
+  mkdir -p "$VAR/log" "$VAR/run"
   export SITE_VAR="$VAR" SITE_PORT="$2" SITE_USER="$WEB_USER" SITE_GROUP="$WEB_GROUP"
 }
 
@@ -199,9 +201,7 @@ start_web() {
 # The site files already in VAR/apache (sites/*.conf, admin-site-fcgid.conf),
 # e.g. those `make install` wrote, under the private Apache.
 serve_apache() {
-  VAR=$1
-  mkdir -p "$VAR/log" "$VAR/run"
-  export SITE_VAR="$VAR" SITE_PORT="$2" SITE_USER="$WEB_USER" SITE_GROUP="$WEB_GROUP"
+  server_env "$1" "$2"
   launch_apache "$2"
 }
 
@@ -218,12 +218,14 @@ start_web_tls() {
   launch_apache "$2" -DSITE_TLS
 }
 
-stop_web() {
-  local pidfile="$1/run/apache.pid"
+stop_web() { stop_server "$1/run/apache.pid"; }
+
+stop_server() {  # stop_server PIDFILE [SECONDS]: TERM, then wait (20 s) for it to go
+  local pidfile=$1 limit=${2:-20}
   [ -f "$pidfile" ] || return 0
   local pid; pid=$(cat "$pidfile")
   kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 $((limit * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$pidfile"
 }
 
@@ -241,9 +243,7 @@ start_lighttpd() {
 
 # The site file already in VAR/lighttpd/50-admin-site.conf, as it is.
 serve_lighttpd() {
-  VAR=$1
-  mkdir -p "$VAR/log" "$VAR/run"
-  export SITE_VAR="$VAR" SITE_PORT="$2" SITE_USER="$WEB_USER" SITE_GROUP="$WEB_GROUP"
+  server_env "$1" "$2"
   launch_lighttpd "$2"
 }
 
@@ -266,14 +266,7 @@ launch_lighttpd() {  # launch_lighttpd PORT
     || { tail -n 20 "$VAR/log/lighttpd-error.log" "$VAR/log/lighttpd-stderr.log" >&2; return 1; }
 }
 
-stop_lighttpd() {
-  local pidfile="$1/run/lighttpd.pid"
-  [ -f "$pidfile" ] || return 0
-  local pid; pid=$(cat "$pidfile")
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  rm -f "$pidfile"
-}
+stop_lighttpd() { stop_server "$1/run/lighttpd.pid"; }
 
 run() {
   local port=$1

@@ -16,6 +16,12 @@
 #   tools/webconf.sh errors DIR CONFIG
 #       Writes DIR/upload-too-large.json, the body of the web server's own
 #       413 for uploads, naming the limit in MiB.
+#   tools/webconf.sh setting CONFIG KEY [DEFAULT]
+#       Prints the key's value as lib/config.cc reads it (the last one wins).
+#   tools/webconf.sh new-config TEMPLATE OUT GROUP KEY=VALUE...
+#       Writes the site's config file from TEMPLATE (etc/site.conf.in) with a
+#       fresh database password and token secret, mode 640, group GROUP (when
+#       run as root); the caller names the paths (TEMPLATES_DIR, FILES_DIR).
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true  # bash 5.2: '&' stays literal below
 
@@ -26,6 +32,17 @@ setting() {  # setting CONFIG KEY DEFAULT: the key's value, as lib/config.cc rea
 }
 
 max_upload() { setting "$1" max_upload_bytes 268435456; }
+
+random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+new_config() {
+  local template=$1 out=$2 group=$3; shift 3
+  mkdir -p "$(dirname "$out")"
+  (umask 027
+   render "$template" "$out.tmp" - DB_PASSWORD="$(random_hex 24)" TOKEN_SECRET="$(random_hex 32)" "$@"
+   mv "$out.tmp" "$out")
+  [ "$(id -u)" != 0 ] || chgrp "$group" "$out"
+}
 
 # Prints the load balancers of $1 (space-separated IPv4/IPv6 addresses or
 # ranges) one per line, or fails naming the first bad one. A range wider
@@ -123,5 +140,7 @@ case "$cmd" in
   render) render "$@" ;;
   check-proxies) check_trusted_proxies "${1:-}" >/dev/null ;;
   errors) errors "$@" ;;
-  *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+  setting) setting "$1" "$2" "${3:-}" ;;
+  new-config) new_config "$@" ;;
+  *) sed -n '2,25p' "$0" >&2; exit 2 ;;
 esac

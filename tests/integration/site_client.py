@@ -11,6 +11,7 @@ import http.cookiejar
 import json
 import os
 import re
+import shutil
 import subprocess
 import urllib.error
 import urllib.parse
@@ -45,6 +46,27 @@ class Site:
              "-e", statement],
             check=True, capture_output=True, text=True).stdout
         return [line.split("\t") for line in out.splitlines()]
+
+    def stack_run(self, *args, proxies=""):
+        """Runs tools/stack.sh; `proxies` is its TRUSTED_PROXIES."""
+        return subprocess.run([self.stack, *args], capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, TRUSTED_PROXIES=proxies))
+
+    def node_var(self, name):
+        """A fresh state directory for one more web server of this site (a
+        second node, the HTTPS variant...): its own run/ and log/, and a copy
+        of the site's config, so the same database, files and token secret.
+        A server left there by an interrupted run is stopped first."""
+        var = os.path.join(self.var, name)
+        self.stack_run("stop-web", var)
+        self.stack_run("stop-lighttpd", var)
+        shutil.rmtree(var, ignore_errors=True)
+        for sub in ("", "run", "log"):
+            os.makedirs(os.path.join(var, sub), mode=0o755, exist_ok=True)
+        conf = os.path.join(var, "site.conf")
+        shutil.copy2(self.config, conf)  # stays readable by the web server's group only
+        os.chown(conf, -1, os.stat(self.config).st_gid)
+        return var
 
     def admin_tool(self, *args, stdin=""):
         return subprocess.run([self.siteadmin, "--config", self.config, *args],

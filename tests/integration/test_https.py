@@ -5,7 +5,6 @@ redirects. Sign-in, the session cookie's Secure flag, HSTS, the token API and
 the guide's curl command all go through TLS."""
 import json
 import os
-import shutil
 import ssl
 import subprocess
 import tempfile
@@ -22,27 +21,17 @@ class HttpsVariantTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.site = site_client.SITE
-        cls.var = os.path.join(cls.site.var, "tls-node")
-        cls.addClassCleanup(cls._stack, "stop-web", cls.var)
-        cls._stack("stop-web", cls.var)
-        shutil.rmtree(cls.var, ignore_errors=True)
-        os.makedirs(cls.var, mode=0o755)
-        conf = os.path.join(cls.var, "site.conf")
-        shutil.copy2(cls.site.config, conf)
-        os.chown(conf, -1, os.stat(cls.site.config).st_gid)
-        cls.port = cls._stack("free-port").stdout.strip()
-        cls.http_port = cls._stack("free-port").stdout.strip()
-        r = cls._stack("start-web-tls", cls.var, cls.port, cls.http_port)
+        cls.var = cls.site.node_var("tls-node")
+        cls.addClassCleanup(cls.site.stack_run, "stop-web", cls.var)
+        cls.port = cls.site.stack_run("free-port").stdout.strip()
+        cls.http_port = cls.site.stack_run("free-port").stdout.strip()
+        r = cls.site.stack_run("start-web-tls", cls.var, cls.port, cls.http_port)
         if r.returncode != 0:
             raise AssertionError(f"cannot start the HTTPS Apache: {r.stderr[-2000:]}")
         cls.base = f"https://127.0.0.1:{cls.port}"
         cls.cert = os.path.join(cls.var, "tls", "site.pem")
         cls.tls = ssl.create_default_context(cafile=cls.cert)
         cls.node = types.SimpleNamespace(base=cls.base)
-
-    @classmethod
-    def _stack(cls, *args):
-        return subprocess.run([cls.site.stack, *args], capture_output=True, text=True, timeout=120)
 
     def browser(self):
         return Browser(self.node, ssl_context=self.tls)

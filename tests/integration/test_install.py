@@ -28,7 +28,7 @@ class InstallTest(unittest.TestCase):
         cls.addClassCleanup(cls._cleanup)
         cls._cleanup()
         os.makedirs(cls.top, mode=0o755)
-        cls.port = cls._stack("free-port").stdout.strip()
+        cls.port = cls.site.stack_run("free-port").stdout.strip()
         t = cls.top
         # lighttpd's logs under the scratch tree too (the default is /var/log/lighttpd).
         cls.make_env = dict(os.environ, LIGHTTPD_LOG_DIR=f"{t}/log")
@@ -56,13 +56,9 @@ class InstallTest(unittest.TestCase):
         return r.stdout
 
     @classmethod
-    def _stack(cls, *args):
-        return subprocess.run([cls.site.stack, *args], capture_output=True, text=True, timeout=120)
-
-    @classmethod
     def _cleanup(cls):
-        cls._stack("stop-web", cls.node)
-        cls._stack("stop-lighttpd", cls.node + "-lighttpd")
+        cls.site.stack_run("stop-web", cls.node)
+        cls.site.stack_run("stop-lighttpd", cls.node + "-lighttpd")
         subprocess.run(["mariadb", f"--defaults-file={cls.site.root_cnf}", "-e",
                         "DROP DATABASE IF EXISTS admin_site; DROP USER IF EXISTS 'admin_site'@'localhost'"],
                        capture_output=True)
@@ -76,7 +72,7 @@ class InstallTest(unittest.TestCase):
                     os.path.join(self.node, "apache", "sites"))
         shutil.copy(f"{self.top}/etc/apache2/conf-available/admin-site-fcgid.conf",
                     os.path.join(self.node, "apache"))
-        r = self._stack("serve-apache", self.node, self.port)
+        r = self.site.stack_run("serve-apache", self.node, self.port)
         self.assertEqual(r.returncode, 0, r.stderr)
         return types.SimpleNamespace(base=f"http://127.0.0.1:{self.port}")
 
@@ -92,8 +88,8 @@ class InstallTest(unittest.TestCase):
         for d in (f"{self.top}/run/lighttpd", f"{self.top}/log"):
             os.makedirs(d, exist_ok=True)
             shutil.chown(d, "www-data", "www-data")
-        port = self._stack("free-port").stdout.strip()
-        r = self._stack("serve-lighttpd", node, port)
+        port = self.site.stack_run("free-port").stdout.strip()
+        r = self.site.stack_run("serve-lighttpd", node, port)
         self.assertEqual(r.returncode, 0, r.stderr)
         return types.SimpleNamespace(base=f"http://127.0.0.1:{port}")
 

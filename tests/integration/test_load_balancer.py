@@ -4,8 +4,6 @@ extforward lines), the balancer's X-Forwarded-For names the client,
 so sign-in throttling counts each client apart; without them the header is
 ignored, so clients cannot pick their own address."""
 import os
-import shutil
-import subprocess
 import types
 import unittest
 
@@ -21,37 +19,27 @@ def sign_in_from(browser, client, username, password):
     return browser.request("POST", "/login", data=data, headers=xff)
 
 
-class LoadBalancerTest(unittest.TestCase):
+class BehindLoadBalancer:
+    """A node of the site rendered for TRUSTED_PROXIES=127.0.0.1 (the test
+    itself plays the balancer), as `make install TRUSTED_PROXIES=...` does.
+    Subclasses name the server: START/STOP (stack.sh), SITE_FILE and the
+    LINE that TRUSTED_PROXIES must have put in it."""
+
     @classmethod
     def setUpClass(cls):
         cls.site = site_client.SITE
-        cls.var = os.path.join(cls.site.var, "behind-lb")
-        cls.addClassCleanup(cls._stack, "stop-web", cls.var)
-        cls._stack("stop-web", cls.var)
-        shutil.rmtree(cls.var, ignore_errors=True)
-        os.makedirs(cls.var, mode=0o755)
-        conf = os.path.join(cls.var, "site.conf")
-        shutil.copy2(cls.site.config, conf)
-        os.chown(conf, -1, os.stat(cls.site.config).st_gid)
-        port = cls._stack("free-port").stdout.strip()
-        # What the README has a host do: make install TRUSTED_PROXIES=...
-        # renders the RemoteIP lines (the balancer here is the test itself).
-        r = cls._stack("start-web", cls.var, port, proxies="127.0.0.1")
+        cls.var = cls.site.node_var(cls.NAME)
+        cls.addClassCleanup(cls.site.stack_run, cls.STOP, cls.var)
+        port = cls.site.stack_run("free-port").stdout.strip()
+        r = cls.site.stack_run(cls.START, cls.var, port, proxies="127.0.0.1")
         if r.returncode != 0:
-            raise AssertionError(f"cannot start Apache with RemoteIP: {r.stderr[-2000:]}")
-        with open(os.path.join(cls.var, "apache", "sites", "admin-site.conf")) as f:
-            site_file = f.read()
-        if "\n    RemoteIPInternalProxy 127.0.0.1\n" not in site_file:
-            raise AssertionError("TRUSTED_PROXIES did not reach the site file")
+            raise AssertionError(f"{cls.START} with TRUSTED_PROXIES failed: {r.stderr[-2000:]}")
+        with open(os.path.join(cls.var, cls.SITE_FILE)) as f:
+            if cls.LINE not in f.read():
+                raise AssertionError("TRUSTED_PROXIES did not reach the site file")
         cls.node = types.SimpleNamespace(base=f"http://127.0.0.1:{port}")
         cls.user = tag("lbuser")
         cls.site.add_person(cls.user, "admin", PASSWORD)
-
-    @classmethod
-    def _stack(cls, *args, proxies=""):
-        env = dict(os.environ, TRUSTED_PROXIES=proxies)
-        return subprocess.run([cls.site.stack, *args], capture_output=True, text=True, timeout=120,
-                              env=env)
 
     def setUp(self):
         self.site.sql("DELETE FROM signin_failures")
@@ -62,7 +50,7 @@ class LoadBalancerTest(unittest.TestCase):
     def test_each_client_behind_the_balancer_is_throttled_on_its_own(self):
         # A private address too: Apache's RemoteIPTrustedProxy would ignore
         # it (an intranet's admins), RemoteIPInternalProxy takes it.
-        noisy, quiet = "10.20.30.40", "203.0.113.8"
+        noisy, quiet = self.NOISY, "203.0.113.8"
         for i in range(5):
             r = sign_in_from(Browser(self.node), noisy, self.user, f"wrong {i}")
             self.assertEqual(r.status, 200, i)
@@ -72,6 +60,13 @@ class LoadBalancerTest(unittest.TestCase):
         self.assertEqual(sign_in_from(b, quiet, self.user, PASSWORD).status, 303)
         recorded = {row[0] for row in self.site.sql("SELECT DISTINCT client_address FROM signin_failures")}
         self.assertEqual(recorded, {noisy})
+
+
+class LoadBalancerTest(BehindLoadBalancer, unittest.TestCase):
+    NAME, START, STOP = "behind-lb", "start-web", "stop-web"
+    SITE_FILE = "apache/sites/admin-site.conf"
+    LINE = "\n    RemoteIPInternalProxy 127.0.0.1\n"
+    NOISY = "10.20.30.40"
 
     def test_without_the_remoteip_lines_the_header_is_ignored(self):
         # The site as shipped (node A): a client cannot choose its address.
@@ -83,53 +78,12 @@ class LoadBalancerTest(unittest.TestCase):
         self.assertEqual(recorded, {"127.0.0.1"})
 
 
-class LighttpdLoadBalancerTest(unittest.TestCase):
+class LighttpdLoadBalancerTest(BehindLoadBalancer, unittest.TestCase):
     """The same with lighttpd's extforward lines."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.site = site_client.SITE
-        cls.var = os.path.join(cls.site.var, "behind-lb-lighttpd")
-        cls.addClassCleanup(cls._stack, "stop-lighttpd", cls.var)
-        cls._stack("stop-lighttpd", cls.var)
-        shutil.rmtree(cls.var, ignore_errors=True)
-        os.makedirs(cls.var, mode=0o755)
-        conf = os.path.join(cls.var, "site.conf")
-        shutil.copy2(cls.site.config, conf)
-        os.chown(conf, -1, os.stat(cls.site.config).st_gid)
-        port = cls._stack("free-port").stdout.strip()
-        r = cls._stack("start-lighttpd", cls.var, port, proxies="127.0.0.1")
-        if r.returncode != 0:
-            raise AssertionError(f"cannot start lighttpd with extforward: {r.stderr[-2000:]}")
-        with open(os.path.join(cls.var, "lighttpd", "50-admin-site.conf")) as f:
-            site_file = f.read()
-        if '\n  extforward.forwarder = ( "127.0.0.1" => "trust" )\n' not in site_file:
-            raise AssertionError("TRUSTED_PROXIES did not reach the site file")
-        cls.node = types.SimpleNamespace(base=f"http://127.0.0.1:{port}")
-        cls.user = tag("lblight")
-        cls.site.add_person(cls.user, "admin", PASSWORD)
-
-    @classmethod
-    def _stack(cls, *args, proxies=""):
-        env = dict(os.environ, TRUSTED_PROXIES=proxies)
-        return subprocess.run([cls.site.stack, *args], capture_output=True, text=True, timeout=120,
-                              env=env)
-
-    def setUp(self):
-        self.site.sql("DELETE FROM signin_failures")
-
-    def tearDown(self):
-        self.site.sql("DELETE FROM signin_failures")
-
-    def test_each_client_behind_the_balancer_is_throttled_on_its_own(self):
-        noisy, quiet = "192.168.7.17", "203.0.113.18"
-        for i in range(5):
-            r = sign_in_from(Browser(self.node), noisy, self.user, f"wrong {i}")
-            self.assertEqual(r.status, 200, i)
-        self.assertEqual(sign_in_from(Browser(self.node), noisy, self.user, PASSWORD).status, 429)
-        self.assertEqual(sign_in_from(Browser(self.node), quiet, self.user, PASSWORD).status, 303)
-        recorded = {row[0] for row in self.site.sql("SELECT DISTINCT client_address FROM signin_failures")}
-        self.assertEqual(recorded, {noisy})
+    NAME, START, STOP = "behind-lb-lighttpd", "start-lighttpd", "stop-lighttpd"
+    SITE_FILE = "lighttpd/50-admin-site.conf"
+    LINE = '\n  extforward.forwarder = ( "127.0.0.1" => "trust" )\n'
+    NOISY = "192.168.7.17"
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import hashlib
 import http.client
 import json
 import os
-import shutil
 import subprocess
 import threading
 import time
@@ -177,29 +176,16 @@ class TwoNodesTest(unittest.TestCase):
         return value
 
     @classmethod
-    def _stack(cls, *args):
-        return subprocess.run([cls.site.stack, *args], capture_output=True, text=True, timeout=120)
-
-    @classmethod
     def _start_node_b(cls):
-        var = os.path.join(cls.site.var, "node-b")
+        # The same config: the same database, credentials, files_dir and
+        # token_secret (Site.node_var).
+        var = cls.site.node_var("node-b")
         # Always stopped, even when setUpClass fails after this point.
         cls.addClassCleanup(cls._stop_node_b, var)
-        cls._stop_node_b(var)  # leftovers of an interrupted run
-        shutil.rmtree(var, ignore_errors=True)
-        for sub in ("", "run", "log"):
-            os.makedirs(os.path.join(var, sub), exist_ok=True)
-            os.chmod(os.path.join(var, sub), 0o755)
-        # The same config: the same database, credentials, files_dir and
-        # token_secret. It stays readable by the web server's group only.
-        conf = os.path.join(var, "site.conf")
-        shutil.copy2(cls.site.config, conf)
-        st = os.stat(cls.site.config)
-        os.chown(conf, -1, st.st_gid)
         last = None
         for _ in range(2):  # a second port, should another server have taken the first
-            port = cls._stack("free-port").stdout.strip()
-            r = cls._stack("start-web", var, port)
+            port = cls.site.stack_run("free-port").stdout.strip()
+            r = cls.site.stack_run("start-web", var, port)
             node = Node("B", f"http://127.0.0.1:{port}", var)
             if r.returncode == 0 and cls._answers_as(node):
                 return node
@@ -227,7 +213,7 @@ class TwoNodesTest(unittest.TestCase):
 
     @classmethod
     def _stop_node_b(cls, var):
-        cls._stack("stop-web", var)
+        cls.site.stack_run("stop-web", var)
 
     def setUp(self):
         # An Admin signed in on node A, with the cookie jar of node A.
