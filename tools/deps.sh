@@ -1,29 +1,46 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the site needs and that are missing.
 #   tools/deps.sh run    what `make run` needs
-#   tools/deps.sh test   that, plus what `make test` needs
+#   tools/deps.sh test   that, plus what `make test` needs (and npm ci)
 #   tools/deps.sh bench  that, plus what `make bench` needs
 #   tools/deps.sh fuzz   that, plus clang and libFuzzer for `make fuzz`
+# Exits 0 when everything is there (installed now or before), else 1 with
+# the reason on stderr.
+#
 # Package installs must not start the system's own Apache or MariaDB
 # services: a policy-rc.d that forbids starting services is in place while
-# apt-get runs (the same device Debian's container images use).
+# apt-get runs (the device Debian's container images use). A host's own
+# policy-rc.d is left exactly as it is; ours carries a marker line, so that
+# one left by a run killed with SIGKILL is known as ours and removed by the
+# next run. POLICY_RC_D names another path (tests/tools use it).
 set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MODE=${1:-run}
+POLICY=${POLICY_RC_D:-/usr/sbin/policy-rc.d}
+POLICY_MARKER="# written by admin-site tools/deps.sh while apt-get runs"
 
 RUN_PACKAGES="g++ make pkg-config apache2 libapache2-mod-fcgid libfcgi-dev libcgicc-dev
   libmysqlcppconn-dev libssl-dev libctemplate-dev nlohmann-json3-dev libzip-dev libexpat1-dev mariadb-server
   mariadb-client curl"
-TEST_PACKAGES="libboost-test-dev python3 chromium lighttpd openssl"
+# The tests lint every script with shellcheck; python3-requests, httpie and
+# ansible-core are build-server clients the client matrix drives.
+TEST_PACKAGES="libboost-test-dev python3 chromium lighttpd openssl shellcheck
+  python3-requests httpie ansible-core"
 BENCH_PACKAGES="wrk unzip bc"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
-want="$RUN_PACKAGES"
-# Node.js for the browser tests: the machine's own when it has one.
-command -v npm >/dev/null || TEST_PACKAGES="$TEST_PACKAGES nodejs npm"
-case "${1:-run}" in
-  test) want="$want $TEST_PACKAGES" ;;
-  bench) want="$want $TEST_PACKAGES $BENCH_PACKAGES" ;;
-  fuzz) want="$want $FUZZ_PACKAGES" ;;
+case "$MODE" in
+  run) want="$RUN_PACKAGES" ;;
+  test) want="$RUN_PACKAGES $TEST_PACKAGES" ;;
+  bench) want="$RUN_PACKAGES $TEST_PACKAGES $BENCH_PACKAGES" ;;
+  fuzz) want="$RUN_PACKAGES $FUZZ_PACKAGES" ;;
+  *) sed -n '2,5p' "$0" >&2; exit 2 ;;
 esac
+# Node.js for the browser tests: the machine's own when it has one.
+if [ "$MODE" = test ] || [ "$MODE" = bench ]; then
+  command -v npm >/dev/null || want="$want nodejs npm"
+fi
 
 missing=()
 for p in $want; do
@@ -31,18 +48,33 @@ for p in $want; do
     missing+=("$p")
   fi
 done
+
+# playwright-core, pinned in package-lock.json; it drives Debian's chromium
+# (it downloads no browser of its own).
 install_node_modules() {
-  # playwright-core, pinned in package-lock.json; it drives Debian's chromium
-  # (it downloads no browser of its own).
-  if [ ! -d "$ROOT/node_modules/playwright-core" ]; then
-    command -v npm >/dev/null || { echo "npm is missing: the browser tests need Node.js 18+ with npm" >&2; exit 1; }
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  if [ "$MODE" != test ] || [ -d "$ROOT/node_modules/playwright-core" ]; then
+    return 0
   fi
+  if ! command -v npm >/dev/null; then
+    echo "npm is missing: the browser tests need Node.js 18+ with npm" >&2
+    return 1
+  fi
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
 }
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+ours() { [ -f "$POLICY" ] && grep -qxF "$POLICY_MARKER" "$POLICY"; }
+
+# Removes our policy-rc.d, never the host's.
+remove_policy() {
+  if ours; then rm -f "$POLICY"; fi
+  rm -f "$POLICY.new.$$"
+}
+
+# A leftover of a run that could not clean up (SIGKILL, power loss).
+remove_policy
 
 if [ ${#missing[@]} -eq 0 ]; then
-  [ "${1:-run}" = test ] && install_node_modules
+  install_node_modules
   exit 0
 fi
 
@@ -53,16 +85,24 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 echo "Installing: ${missing[*]}"
-policy=/usr/sbin/policy-rc.d
-made_policy=0
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' > "$policy"
-  chmod 755 "$policy"
-  made_policy=1
+# The trap is in place before the file exists: an interrupt at any point
+# after this line removes it. It never changes the exit status: `exit` in
+# the trap keeps the status that started the exit.
+on_exit() {
+  local status=$?
+  remove_policy
+  exit "$status"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+if [ ! -e "$POLICY" ]; then
+  printf '#!/bin/sh\n%s\nexit 101\n' "$POLICY_MARKER" > "$POLICY.new.$$"
+  chmod 755 "$POLICY.new.$$"
+  mv "$POLICY.new.$$" "$POLICY"
 fi
-cleanup() { [ "$made_policy" = 1 ] && rm -f "$policy"; }
-trap cleanup EXIT
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-[ "${1:-run}" = test ] && install_node_modules
+install_node_modules
