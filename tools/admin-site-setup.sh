@@ -26,12 +26,15 @@ WEB_USER=@WEB_USER@
 ADMIN_DEFAULTS=
 CREATE_DB=1
 
+usage() { sed -n '2,17p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --config) CONFIG=$2; shift 2 ;;
-    --db-admin-defaults) ADMIN_DEFAULTS=$2; shift 2 ;;
+    --config|--db-admin-defaults)
+      if [ $# -lt 2 ] || [ -z "$2" ]; then echo "admin-site-setup: $1 needs a file name" >&2; usage; fi
+      if [ "$1" = --config ]; then CONFIG=$2; else ADMIN_DEFAULTS=$2; fi
+      shift 2 ;;
     --no-create-db) CREATE_DB=0; shift ;;
-    *) sed -n '2,17p' "$0" >&2; exit 2 ;;
+    *) usage ;;
   esac
 done
 

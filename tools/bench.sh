@@ -9,6 +9,8 @@
 # measured runs then use the pool that warm-up grew (FcgidMaxProcessesPerClass
 # 8, apache-conf/site-common.conf).
 set -euo pipefail
+# A check that fails says which, instead of ending the run without a word.
+trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VAR="$ROOT/var/bench"
@@ -58,7 +60,8 @@ TOKEN=$(curl -s -b "$JAR" -H "Accept: application/json" \
   --data "csrf_token=$EDIT_CSRF&person_id=$PERSON_ID" "$BASE/createBearerToken" |
   sed -n 's/.*"token": "\(adminbt_[0-9A-Za-z]*\)".*/\1/p')
 [ -n "$TOKEN" ] || { echo "could not create a token" >&2; exit 1; }
-[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/tokenInfo")" = 200 ]
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/tokenInfo")
+[ "$status" = 200 ] || { echo "bench: /tokenInfo answered $status to the new token" >&2; exit 1; }
 
 run() {  # run NAME PATH -> "rps p50 p99"
   local out
@@ -74,8 +77,8 @@ run() {  # run NAME PATH -> "rps p50 p99"
 }
 
 echo "wrk: $CONNECTIONS connections, 2 threads, ${SECONDS_PER_RUN} s per run after a 10 s warm-up, on $(nproc) cores"
-read -r noop_rps noop_p50 noop_p99 <<<"$(run noop /noop)"
-read -r info_rps info_p50 info_p99 <<<"$(run tokenInfo /tokenInfo)"
+figures=$(run noop /noop); read -r noop_rps noop_p50 noop_p99 <<<"$figures"
+figures=$(run tokenInfo /tokenInfo); read -r info_rps info_p50 info_p99 <<<"$figures"
 apache_pool="$(pgrep -fc "$ROOT/build/bench/noop") noop, $(pgrep -fc "$ROOT/build/cgi-bin/tokenInfo") tokenInfo"
 
 # The same two endpoints under lighttpd (the shipped site file, 4 processes
@@ -89,8 +92,8 @@ cat > "$VAR/lighttpd-extra.conf" <<CONF
 }
 CONF
 "$STACK" start-lighttpd "$VAR" "$PORT" >/dev/null
-read -r lnoop_rps lnoop_p50 lnoop_p99 <<<"$(run noop /noop)"
-read -r linfo_rps linfo_p50 linfo_p99 <<<"$(run tokenInfo /tokenInfo)"
+figures=$(run noop /noop); read -r lnoop_rps lnoop_p50 lnoop_p99 <<<"$figures"
+figures=$(run tokenInfo /tokenInfo); read -r linfo_rps linfo_p50 linfo_p99 <<<"$figures"
 "$STACK" stop-lighttpd "$VAR"
 "$STACK" start-web "$VAR" "$PORT" >/dev/null
 

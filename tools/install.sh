@@ -32,12 +32,17 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # The site's own choices: given now, else those of the previous install
 # (so that an upgrade keeps them), else the defaults.
 REMEMBERED=$DESTDIR$SYSCONFDIR/admin-site/install.conf
-remembered() { [ -r "$REMEMBERED" ] && sed -n "s/^$1=//p" "$REMEMBERED" | tail -1; }
+remembered() {  # prints nothing (and succeeds) without a previous install
+  if [ -r "$REMEMBERED" ]; then sed -n "s/^$1=//p" "$REMEMBERED" | tail -1; fi
+}
 for choice in SERVER_NAME LISTEN HTTPS_LISTEN CERT_FILE KEY_FILE TRUSTED_PROXIES; do
   [ -n "${!choice:-}" ] || printf -v "$choice" '%s' "$(remembered "$choice")"
 done
 [ "${TRUSTED_PROXIES:-}" != none ] || TRUSTED_PROXIES=""  # none: no load balancer any more
-TRUSTED_PROXIES=$(set -f; echo ${TRUSTED_PROXIES:-})  # one space between words; blank is none
+# One space between words; blank is none. The words are split on purpose
+# (set -f: no file-name expansion).
+# shellcheck disable=SC2086
+TRUSTED_PROXIES=$(set -f; echo ${TRUSTED_PROXIES:-})
 : "${SERVER_NAME:=localhost}" "${LISTEN:=*:80}" "${HTTPS_LISTEN:=*:443}"
 : "${CERT_FILE:=/etc/ssl/certs/ssl-cert-snakeoil.pem}" "${KEY_FILE:=/etc/ssl/private/ssl-cert-snakeoil.key}"
 WEB_USER=${WEB_USER:-www-data}
@@ -77,10 +82,11 @@ if [ "${1:-}" = uninstall ]; then
               "apache2/sites-enabled/admin-site-ssl.conf:a2dissite admin-site-ssl" \
               "apache2/conf-enabled/admin-site-fcgid.conf:a2disconf admin-site-fcgid" \
               "lighttpd/conf-enabled/50-admin-site.conf:lighty-disable-mod admin-site"; do
-    [ -e "$D$SYSCONFDIR/${pair%%:*}" ] && still_enabled+=("${pair#*:}")
+    if [ -e "$D$SYSCONFDIR/${pair%%:*}" ]; then still_enabled+=("${pair#*:}"); fi
   done
   if [ ${#still_enabled[@]} -gt 0 ]; then
-    echo "still enabled; first run: $(IFS=';'; echo "${still_enabled[*]}" | sed 's/;/; /g')" >&2
+    commands=$(IFS=';'; echo "${still_enabled[*]}")
+    echo "still enabled; first run: ${commands//;/; }" >&2
     exit 1
   fi
   rm -rf "$D$LIBDIR" "$D$DATADIR" "$D$STATEDIR/errors"
@@ -93,7 +99,9 @@ if [ "${1:-}" = uninstall ]; then
   exit 0
 fi
 
-as_root() { [ "$(id -u)" = 0 ] && [ -z "$DESTDIR" ]; }
+as_root() {  # true when installing for real as root (not staged in DESTDIR)
+  [ "$(id -u)" = 0 ] && [ -z "$DESTDIR" ]
+}
 
 # An existing config must pass the checks of the programs about to be
 # installed (a newer release may check more): else the site would stop at
@@ -146,7 +154,7 @@ else
     TEMPLATES_DIR="$DATADIR/templates" FILES_DIR="$STATEDIR/files"
   echo "wrote $CONFIG"
 fi
-as_root && chown "$WEB_USER:$WEB_USER" "$D$STATEDIR/files"
+if as_root; then chown "$WEB_USER:$WEB_USER" "$D$STATEDIR/files"; fi
 
 # The web server files follow the config (files_dir, max_upload_bytes).
 # They are rendered again at every install; an edited one is kept as .old.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: starts a private MariaDB and Apache on free loopback ports
+# `make test`: runs the tests of the shell tools (no server), then starts a
+# private MariaDB and Apache on free loopback ports
 # under var/test, runs the unit tests (Boost.Test), the integration tests
 # (through the real Apache and MariaDB) and the browser tests; then runs the
 # integration tests again through lighttpd, on a second MariaDB under
@@ -36,18 +37,26 @@ start_db() {  # start_db VAR: MariaDB, the schema and the test-only settings
 
 passed=0 failed=0
 
-integration() {  # integration BASE VAR LOG: the Python suite; adds its tally
-  /usr/bin/python3 "$ROOT/tests/integration/run.py" --base "$1" --var "$2" --root "$ROOT" \
-    2>&1 | tee "$OUT/$3"
-  local line; line=$(grep -E '^integration: [0-9]+ passed, [0-9]+ failed' "$OUT/$3" | tail -1)
+tally() {  # tally SUITE LOG: adds the "SUITE: N passed, N failed" line of LOG
+  local line; line=$(grep -E "^$1: [0-9]+ passed, [0-9]+ failed" "$OUT/$2" | tail -1)
   if [ -z "$line" ]; then
-    echo "integration tests printed no tally: counted as one failure"
+    echo "$1 tests printed no tally: counted as one failure"
     failed=$((failed + 1))
   else
     passed=$((passed + $(echo "$line" | sed -E 's/.* ([0-9]+) passed.*/\1/')))
     failed=$((failed + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
   fi
 }
+
+integration() {  # integration BASE VAR LOG: the Python suite; adds its tally
+  /usr/bin/python3 "$ROOT/tests/integration/run.py" --base "$1" --var "$2" --root "$ROOT" \
+    2>&1 | tee "$OUT/$3"
+  tally integration "$3"
+}
+
+echo "== tool tests (deps.sh against stub package tools, stack.sh, shellcheck)"
+/usr/bin/python3 "$ROOT/tests/tools/run.py" 2>&1 | tee "$OUT/tools.log"
+tally tools tools.log
 
 echo "== starting MariaDB and Apache (var/test)"
 start_db "$VAR" || exit 1
@@ -57,7 +66,8 @@ WEB_PORT=$("$STACK" free-port)
 echo "== unit tests (Boost.Test)"
 export SITE_TEST_DB_SOCKET="$VAR/run/mysqld.sock"
 export SITE_TEST_DB_USER=root
-export SITE_TEST_DB_PASSWORD=$(sed -n 's/^password=//p' "$VAR/db-root.cnf")
+SITE_TEST_DB_PASSWORD=$(sed -n 's/^password=//p' "$VAR/db-root.cnf")
+export SITE_TEST_DB_PASSWORD
 export SITE_TEST_SQL_DIR="$ROOT/sql"
 "$ROOT/build/tests/unit_tests" --report_level=short --log_level=error 2>&1 | tee "$OUT/unit.log"
 unit_passed=$(grep -oE '[0-9]+ test cases? out of [0-9]+ passed' "$OUT/unit.log" | head -1 | cut -d' ' -f1)

@@ -71,7 +71,12 @@ start_db() {
     mariadb-install-db --no-defaults --datadir="$VAR/db" --user="$DB_USER" \
       --auth-root-authentication-method=normal --skip-test-db >"$VAR/log/mariadb-install.log" 2>&1
   fi
-  [ -f "$VAR/db-port" ] || free_port > "$VAR/db-port"
+  # Written only once a port was found: an empty file would start the
+  # server with --port= now and at every later start.
+  if [ ! -s "$VAR/db-port" ]; then
+    local port; port=$(free_port) || return 1
+    echo "$port" > "$VAR/db-port"
+  fi
   chown "$DB_USER" "$VAR/run"
   # setsid: Ctrl-C in `make run` must reach Apache only; MariaDB is stopped
   # cleanly afterwards by stop-db.
@@ -220,13 +225,45 @@ start_web_tls() {
 
 stop_web() { stop_server "$1/run/apache.pid"; }
 
-stop_server() {  # stop_server PIDFILE [SECONDS]: TERM, then wait (20 s) for it to go
-  local pidfile=$1 limit=${2:-20}
+# stop_server PIDFILE [SECONDS]: TERM, wait (20 s, or STOP_SECONDS) for the process to go,
+# then KILL and wait 5 s more. The pid file goes only with the process: one
+# that survives even KILL (stuck in the kernel) keeps it, and this fails.
+stop_server() {
+  local pidfile=$1 limit=${2:-${STOP_SECONDS:-20}} pid
   [ -f "$pidfile" ] || return 0
-  local pid; pid=$(cat "$pidfile")
+  pid=$(cat "$pidfile")
+  if [[ ! $pid =~ ^[1-9][0-9]*$ ]]; then
+    echo "stop: $pidfile holds no process id; removed" >&2
+    rm -f "$pidfile"
+    return 0
+  fi
   kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 $((limit * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if ! gone_within "$limit" "$pid"; then
+    echo "stop: process $pid ($pidfile) ignored TERM for $limit s; killing it" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+    if ! gone_within 5 "$pid"; then
+      echo "stop: process $pid survived KILL; $pidfile kept" >&2
+      return 1
+    fi
+  fi
   rm -f "$pidfile"
+}
+
+gone_within() {  # gone_within SECONDS PID: true once PID no longer runs
+  local _
+  for _ in $(seq 1 $(($1 * 10))); do
+    running "$2" || return 0
+    sleep 0.1
+  done
+  ! running "$2"
+}
+
+# A process that exited but is not yet reaped (a zombie: its parent, often
+# PID 1, reaps it later) has stopped running.
+running() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local state; state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+  [ "$state" != Z ]
 }
 
 # lighttpd instead of Apache: the site file a host enables with

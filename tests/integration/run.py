@@ -59,7 +59,9 @@ def main():
     started = time.time()
     runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2, resultclass=TallyResult)
     result = runner.run(suite)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    # A test method counts once, however many of its subTests failed.
+    failing = {getattr(t, "test_case", t).id() for t, _ in result.failures + result.errors}
+    failed = len(failing) + len(result.unexpectedSuccesses)
     passed = result.testsRun - failed - len(result.skipped)
     print(f"integration: {passed} passed, {failed} failed, {len(result.skipped)} skipped "
           f"in {time.time() - started:.1f} s")
