@@ -19,9 +19,6 @@ namespace site {
 namespace {
 
 Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
-  if (!req.IsPost()) {
-    return Status::BadRequest("Use POST with the archive in the collectionFile field.");
-  }
   BearerIdentity who;
   Status s = AuthenticateBearer(app.db.get(), app.config, req, &who);
   if (!s.ok()) return s;
@@ -73,5 +70,7 @@ int main(int, char** argv) {
   options.errors = site::ErrorStyle::kJson;
   options.stream_body = true;
   options.paths = {"/installCollection"};
+  options.methods = {"POST"};
+  options.method_hint = "Use POST with the archive in the collectionFile field.";
   return site::RunFastCgi(argv[0], site::HandleInstallCollection, options);
 }

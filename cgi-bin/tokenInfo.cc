@@ -40,5 +40,6 @@ int main(int, char** argv) {
   site::ProgramOptions options;
   options.errors = site::ErrorStyle::kJson;
   options.paths = {"/tokenInfo"};
+  options.methods = {"GET", "HEAD"};
   return site::RunFastCgi(argv[0], site::HandleTokenInfo, options);
 }

@@ -50,6 +50,22 @@ Status ReadBody(FCGX_Stream* in, const Request::Environment& env, int64_t cap, s
   return Status::OK();
 }
 
+std::string Join(const std::vector<std::string>& words, const std::string& separator) {
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : separator) + w;
+  return out;
+}
+
+Status CheckMethod(const ProgramOptions& options, const std::string& method) {
+  if (options.methods.empty() ||
+      std::find(options.methods.begin(), options.methods.end(), method) != options.methods.end()) {
+    return Status::OK();
+  }
+  return Status::MethodNotAllowed(
+      options.method_hint.empty() ? "This address takes " + Join(options.methods, " or ") + " only."
+                                  : options.method_hint);
+}
+
 void Send(const Response& resp, FCGX_Stream* out) {
   std::string bytes = resp.Serialize();
   FCGX_PutStr(bytes.data(), static_cast<int>(bytes.size()), out);
@@ -128,6 +144,7 @@ int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options) {
           std::find(options.paths.begin(), options.paths.end(), req->path()) == options.paths.end()) {
         s = Status::NotFound("There is no page at this address.");
       }
+      if (s.ok()) s = CheckMethod(options, req->Env("REQUEST_METHOD"));
       if (s.ok()) s = app.db->EnsureConnected();
       if (s.ok()) s = handler(app, *req, &resp);
     } catch (const std::exception& e) {
@@ -152,6 +169,9 @@ int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options) {
         resp.SetHeader("Content-Type", "text/plain; charset=utf-8");
         resp.set_body("Internal Server Error\n");
       }
+    }
+    if (s.code() == Status::Code::kMethodNotAllowed) {
+      resp.SetHeader("Allow", Join(options.methods, ", "));  // RFC 9110 15.5.6
     }
     Send(resp, fcgi.out);
     FCGX_Finish_r(&fcgi);

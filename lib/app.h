@@ -49,6 +49,12 @@ struct ProgramOptions {
   // path, e.g. /people/x under lighttpd's prefix mapping, is a 404 before
   // the handler runs. Empty: every path.
   std::vector<std::string> paths;
+  // The request methods this program answers (REQUEST_METHOD), e.g.
+  // {"POST"}. Any other is a 405 with `Allow` naming these, before the
+  // handler runs. Empty: every method.
+  std::vector<std::string> methods;
+  // The 405's message, for the client's log (a default names `methods`).
+  std::string method_hint;
 };
 
 int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options = ProgramOptions());

@@ -11,6 +11,7 @@ const char* CodeName(Status::Code code) {
     case Status::Code::kUnauthorized: return "Unauthorized";
     case Status::Code::kForbidden: return "Forbidden";
     case Status::Code::kNotFound: return "NotFound";
+    case Status::Code::kMethodNotAllowed: return "MethodNotAllowed";
     case Status::Code::kConflict: return "Conflict";
     case Status::Code::kTooLarge: return "TooLarge";
     case Status::Code::kInvalid: return "Invalid";
@@ -35,6 +36,7 @@ int HttpStatusOf(const Status& s) {
     case Status::Code::kUnauthorized: return 401;
     case Status::Code::kForbidden: return 403;
     case Status::Code::kNotFound: return 404;
+    case Status::Code::kMethodNotAllowed: return 405;
     case Status::Code::kConflict: return 409;
     case Status::Code::kTooLarge: return 413;
     case Status::Code::kInvalid: return 422;

@@ -18,6 +18,7 @@ class Status {
     kUnauthorized,     // not signed in / no valid credentials
     kForbidden,        // signed in, but not allowed
     kNotFound,
+    kMethodNotAllowed,  // the URL exists, but not for this method (405)
     kConflict,
     kTooLarge,         // request body over our limit
     kInvalid,          // well-formed but fails validation (422)
@@ -33,6 +34,9 @@ class Status {
   static Status Unauthorized(std::string m) { return Status(Code::kUnauthorized, std::move(m)); }
   static Status Forbidden(std::string m) { return Status(Code::kForbidden, std::move(m)); }
   static Status NotFound(std::string m) { return Status(Code::kNotFound, std::move(m)); }
+  static Status MethodNotAllowed(std::string m) {
+    return Status(Code::kMethodNotAllowed, std::move(m));
+  }
   static Status Conflict(std::string m) { return Status(Code::kConflict, std::move(m)); }
   static Status TooLarge(std::string m) { return Status(Code::kTooLarge, std::move(m)); }
   static Status Invalid(std::string m) { return Status(Code::kInvalid, std::move(m)); }

@@ -7,15 +7,17 @@
 #       Writes TEMPLATE with every @KEY@ replaced. Unless CONFIG is -, two
 #       keys come from the site's config file, so the server's limits follow it:
 #       @FILES_DIR@ (files_dir) and @UPLOAD_LIMIT@ (max_upload_bytes + 1 MiB
-#       of multipart framing; @UPLOAD_LIMIT_KIB@ for lighttpd).
+#       of multipart framing; @UPLOAD_LIMIT_KIB@ for lighttpd;
+#       @FCGID_REQUEST_LIMIT@ 1 MiB above it, for mod_fcgid).
 #       TRUSTED_PROXIES="A B" (addresses or ranges of load balancers) fills
 #       @REMOTEIP@ and @EXTFORWARD@; without it they are commented examples.
 #   tools/webconf.sh check-proxies "A B"
 #       Fails, naming it, on a TRUSTED_PROXIES word that is no address or
 #       range (or a range wider than /8, /32 for IPv6).
 #   tools/webconf.sh errors DIR CONFIG
-#       Writes DIR/upload-too-large.json, the body of the web server's own
-#       413 for uploads, naming the limit in MiB.
+#       Writes DIR/admin-site-*-NNN.html, the JSON bodies of the web
+#       server's own error answers (see ERROR_ROWS), the upload 413 naming
+#       max_upload_bytes.
 #   tools/webconf.sh setting CONFIG KEY [DEFAULT]
 #       Prints the key's value as lib/config.cc reads it (the last one wins).
 #   tools/webconf.sh new-config TEMPLATE OUT GROUP KEY=VALUE...
@@ -106,7 +108,8 @@ render() {
     # Given pairs first: CONFIG=... names the config where it will be read
     # from, when that differs from where it is read now (DESTDIR).
     pairs+=("FILES_DIR=$files_dir" "UPLOAD_LIMIT=$limit"
-            "UPLOAD_LIMIT_KIB=$(( (limit + 1023) / 1024 ))" "CONFIG=$config")
+            "UPLOAD_LIMIT_KIB=$(( (limit + 1023) / 1024 ))"
+            "FCGID_REQUEST_LIMIT=$(( limit + 1048576 ))" "CONFIG=$config")
   fi
   local pair key value proxies=""
   for pair in "${pairs[@]}"; do
@@ -125,14 +128,62 @@ render() {
   mv "$out.new" "$out"
 }
 
+# The web server's own error answers, as JSON for build servers' logs: what
+# Apache or lighttpd answer before (or instead of) our programs: a request
+# they cannot parse, a method they refuse, a body too large or too slow, a
+# program that could not run. One line each: STATUS|error|message. Messages
+# hold no double quote or backslash (they are written into JSON as they are).
+# The 400 and 431 rows carry the guide's "Authentication required", so that
+# a build log's line leads to the guide's Troubleshooting row.
+ERROR_ROWS='400|bad_request|Authentication required, or another header is malformed: the web server could not read this request. Send the token as exactly Authorization: Bearer <token>, on one line, with no extra spaces or line breaks (a token read from a file written on Windows ends in a carriage return: strip it). No header may hold a line break or control character, be longer than 8,190 bytes, or be one of more than 100; a body comes with a Content-Length or Transfer-Encoding: chunked.
+405|method_not_allowed|This address does not take that method: /installCollection takes POST (curl -X POST ... -F collectionFile=@myCollection.zip), /tokenInfo takes GET.
+408|request_timeout|The request did not arrive in time: the web server waits at most 20 s for the headers, and reads the body at no less than 500 bytes per second. Check the connection between your build server and this site, then send it again.
+411|length_required|The request has a body but no length: send it with a Content-Length header or Transfer-Encoding: chunked.
+413|too_large|The request is larger than this address accepts (1 MiB).
+414|uri_too_long|The address is too long for the web server. A token belongs in the Authorization header, never in the address.
+431|headers_too_large|Authentication required, or another header is too large: the headers of this request (its address included) are over the limit of the web server. Send the token as exactly Authorization: Bearer <token>, on one line, with no extra spaces or line breaks; a token belongs in the Authorization header, never in the address.
+500|internal_error|The web server could not complete this request. If the upload stopped before its end, send it again; if this keeps happening, tell your site administrator (the error log of the web server has the cause).
+501|not_implemented|The web server does not accept the Transfer-Encoding of this request: send the body with a Content-Length header or Transfer-Encoding: chunked.
+502|bad_gateway|The program behind this address did not answer properly. Try again in a minute; if this keeps happening, tell your site administrator.
+503|unavailable|Service temporarily unavailable; please try again later
+504|gateway_timeout|The program behind this address took too long to answer. Try again; if this keeps happening, tell your site administrator.'
+
+# The statuses lighttpd answers before it has read a request's host, with
+# the server-wide errorfile-prefix (admin-site-early-NNN.html).
+EARLY_STATUSES="400 414 431 501"
+
+json_error() {  # json_error ERROR MESSAGE
+  printf '{\n  "error": "%s",\n  "message": "%s"\n}\n' "$1" "$2"
+}
+
+# Writes into DIR, for the site file's ErrorDocument (Apache) and
+# errorfile-prefix (lighttpd, which looks for PREFIX + "NNN.html": hence the
+# names; both servers send them as application/json):
+#   admin-site-error-NNN.html         every row above, for the API URLs
+#   admin-site-upload-error-NNN.html  the same, but 413 names max_upload_bytes
+#                                     (installCollection, collections/upload)
+#   admin-site-early-NNN.html         the EARLY_STATUSES rows
 errors() {
-  local dir=$1 config=$2 max limit
+  local dir=$1 config=$2 max limit status error message
   max=$(max_upload "$config")
   # As the program words it (FormatBytes): whole MiB, else exact bytes.
   if [ $(( max % 1048576 )) -eq 0 ]; then limit="$(( max >> 20 )) MiB"; else limit="$max bytes"; fi
   mkdir -p "$dir"
-  printf '{\n  "error": "too_large",\n  "message": "The collection file is larger than %s, the most this site accepts."\n}\n' \
-    "$limit" > "$dir/upload-too-large.json"
+  rm -f "$dir"/admin-site-*.html.new
+  while IFS='|' read -r status error message; do
+    json_error "$error" "$message" > "$dir/admin-site-error-$status.html.new"
+    if [ "$status" = 413 ]; then
+      message="The collection file is larger than $limit, the most this site accepts."
+    fi
+    json_error "$error" "$message" > "$dir/admin-site-upload-error-$status.html.new"
+    case " $EARLY_STATUSES " in
+      *" $status "*) cp "$dir/admin-site-error-$status.html.new" "$dir/admin-site-early-$status.html.new" ;;
+    esac
+  done <<<"$ERROR_ROWS"
+  local f
+  for f in "$dir"/admin-site-*.html.new; do mv "$f" "${f%.new}"; done
+  # Written by earlier releases (one file for the upload 413).
+  rm -f "$dir/upload-too-large.json"
 }
 
 cmd=${1:-}; shift || true

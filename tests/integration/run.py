@@ -22,6 +22,7 @@ MODULES = [
     "test_bearer_tokens",
     "test_collections",
     "test_install_hostile",
+    "test_server_errors",
     "test_two_nodes",
     "test_https",
     "test_load_balancer",

@@ -105,7 +105,8 @@ class InstallTest(unittest.TestCase):
                      "etc/apache2/sites-available/admin-site-ssl.conf",
                      "etc/apache2/conf-available/admin-site-fcgid.conf",
                      "etc/lighttpd/conf-available/50-admin-site.conf",
-                     "var/lib/admin-site/errors/upload-too-large.json"]:
+                     "var/lib/admin-site/errors/admin-site-upload-error-413.html",
+                     "var/lib/admin-site/errors/admin-site-early-400.html"]:
             self.assertTrue(os.path.isfile(os.path.join(t, path)), path)
         self.assertTrue(os.access(f"{t}/usr/lib/admin-site/cgi-bin/tokenInfo", os.X_OK))
         programs = sorted(n[:-3] for n in os.listdir(os.path.join(self.site.root, "cgi-bin"))

@@ -608,9 +608,12 @@ class UploadEdgeTest(InstallTestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.get_static(f"/continue-{t}/c.css").body, b"continued{}")
 
-    def test_get_is_refused(self):
-        self.assert_upload_refused(400, ["POST"], lambda: self.http(
-            "GET", "/installCollection", headers=self.auth()))
+    def test_other_methods_get_405_naming_post(self):
+        for method in ("GET", "PUT", "DELETE"):
+            with self.subTest(method=method):
+                r = self.assert_upload_refused(405, ["POST", "collectionFile"], lambda: self.http(
+                    method, "/installCollection", headers=self.auth()))
+                self.assertEqual(r.headers.get("Allow"), "POST")
 
     def test_no_authorization(self):
         archive = good_collection()

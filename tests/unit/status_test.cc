@@ -38,6 +38,8 @@ BOOST_AUTO_TEST_CASE(every_code_maps_to_its_http_status) {
        "Unauthorized: m"},
       {Status::Forbidden("m"), Status::Code::kForbidden, 403, "Forbidden", "Forbidden: m"},
       {Status::NotFound("m"), Status::Code::kNotFound, 404, "Not Found", "NotFound: m"},
+      {Status::MethodNotAllowed("m"), Status::Code::kMethodNotAllowed, 405, "Method Not Allowed",
+       "MethodNotAllowed: m"},
       {Status::Conflict("m"), Status::Code::kConflict, 409, "Conflict", "Conflict: m"},
       {Status::TooLarge("m"), Status::Code::kTooLarge, 413, "Payload Too Large", "TooLarge: m"},
       {Status::Invalid("m"), Status::Code::kInvalid, 422, "Unprocessable Entity", "Invalid: m"},

@@ -25,6 +25,7 @@ inline std::ostream& operator<<(std::ostream& os, Status::Code code) {
     case Status::Code::kUnauthorized: return os << "kUnauthorized";
     case Status::Code::kForbidden: return os << "kForbidden";
     case Status::Code::kNotFound: return os << "kNotFound";
+    case Status::Code::kMethodNotAllowed: return os << "kMethodNotAllowed";
     case Status::Code::kConflict: return os << "kConflict";
     case Status::Code::kTooLarge: return os << "kTooLarge";
     case Status::Code::kInvalid: return os << "kInvalid";
