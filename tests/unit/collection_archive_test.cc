@@ -305,6 +305,45 @@ std::string Zip64End(uint64_t count, uint64_t cd_size, uint64_t cd_offset, uint6
   return b + EndRecord(end_count, end_size, end_offset, 0);
 }
 
+// A deflate stored block (RFC 1951 3.2.4) holding `data`, at most 65535 bytes.
+std::string StoredBlock(const std::string& data, bool final) {
+  std::string b(1, final ? '\x01' : '\x00');
+  Le(&b, 2, data.size());
+  Le(&b, 2, ~data.size() & 0xffff);
+  return b + data;
+}
+
+// David Fifield's quoted-overlap zip bomb (https://www.bamsoftware.com/hacks/zipbomb/):
+// the manifest, then `n` entries whose deflate data quotes the next entry's
+// local header in a stored block and goes on with that entry's data, so all
+// of them share the last entry's data (`kernel`). The kernel is stored too:
+// the overlap, not the compression, is under test.
+std::string QuotedOverlapZip(int n, const std::string& kernel) {
+  std::vector<RawEntry> bomb(n);
+  std::vector<std::string> data(n);
+  std::string plain = kernel;
+  for (int i = n - 1; i >= 0; --i) {
+    data[i] = i == n - 1 ? StoredBlock(kernel, true)
+                         : StoredBlock(LocalHeader(bomb[i + 1]), false) + data[i + 1];
+    if (i < n - 1) plain = LocalHeader(bomb[i + 1]) + plain;
+    bomb[i].name = "bomb" + std::to_string(i) + ".txt";
+    bomb[i].method = ZIP_CM_DEFLATE;
+    bomb[i].crc = Crc32(plain);
+    bomb[i].comp_size = static_cast<uint32_t>(data[i].size());
+    bomb[i].size = static_cast<uint32_t>(plain.size());
+  }
+  RawEntry manifest = Stored("collection.xml", kManifest, 0);
+  std::string zip = LocalHeader(manifest) + kManifest;
+  bomb[0].offset = static_cast<uint32_t>(zip.size());
+  zip += LocalHeader(bomb[0]) + data[0];
+  for (int i = 1; i < n; ++i) {
+    bomb[i].offset = bomb[i - 1].offset + static_cast<uint32_t>(LocalHeader(bomb[i - 1]).size()) + 5;
+  }
+  std::string cd = CentralHeader(manifest);
+  for (const RawEntry& e : bomb) cd += CentralHeader(e);
+  return zip + cd + EndRecord(n + 1, cd.size(), zip.size(), 0);
+}
+
 // Rewrites a (small, non-Zip64) archive as Zip64: every central entry's
 // sizes and local header offset become 0xFFFFFFFF with the real values in a
 // Zip64 extra field, and a Zip64 end record and locator come before an end
@@ -775,7 +814,73 @@ BOOST_AUTO_TEST_CASE(entry_count_limit) {
 }
 
 // ---------------------------------------------------------------------------
-// The directory libzip reads, and its size
+// Overlapping entries (non-recursive zip bombs)
+
+BOOST_AUTO_TEST_CASE(overlapping_entries_are_refused) {
+  // The real thing: each entry under the ratio check, all sharing one stream.
+  {
+    TempDir tmp;
+    const std::string zip = tmp.path() + "/bomb.zip";
+    WriteAll(zip, QuotedOverlapZip(5, std::string(60000, 'a')));
+    std::unique_ptr<CollectionArchive> a;
+    Status s = Open(zip, &a);
+    BOOST_TEST(!s.ok(), "a quoted-overlap bomb was accepted");
+    BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+    BOOST_TEST(s.message() == "archive entry \"bomb1.txt\" overlaps the data of entry \"bomb0.txt\"",
+               s.message());
+  }
+  // Hand-patched libzip archives: the offsets or sizes of both headers changed.
+  struct Case {
+    const char* what;
+    bool zip64;
+    void (*patch)(std::string* bytes);
+    std::vector<std::string> needles;
+  } cases[] = {
+      {"two entries share one local header", false,
+       [](std::string* b) { Put(b, FindHeaders(*b, "b.txt").central + 42, 4,
+                                FindHeaders(*b, "a.txt").local); },
+       {"archive entry \"b.txt\" overlaps the data of entry \"a.txt\""}},
+      {"the same, in a Zip64 directory", true,
+       [](std::string* b) { Put(b, FindHeaders(*b, "b.txt").central + 42, 4,
+                                FindHeaders(*b, "a.txt").local); },
+       {"archive entry \"b.txt\" overlaps the data of entry \"a.txt\""}},
+      {"one entry's data covers the next entry's local header", false,
+       [](std::string* b) {
+         Headers a = FindHeaders(*b, "a.txt");
+         uint32_t grown = static_cast<uint32_t>(FindHeaders(*b, "b.txt").local - a.data + 1);
+         for (size_t at : {a.local + 18, a.local + 22, a.central + 20, a.central + 24}) {
+           Put(b, at, 4, grown);
+         }
+       },
+       {"archive entry \"b.txt\" overlaps the data of entry \"a.txt\""}},
+      {"an entry's data runs into the central directory", false,
+       [](std::string* b) {
+         Headers z = FindHeaders(*b, "b.txt");
+         size_t cd = Get(*b, b->rfind(std::string("PK\x05\x06", 4)) + 16, 4);
+         Put(b, z.local + 18, 4, static_cast<uint32_t>(cd - z.data + 1));
+         Put(b, z.central + 20, 4, static_cast<uint32_t>(cd - z.data + 1));
+       },
+       {"archive entry \"b.txt\"", "runs past the start of the central directory"}},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      TempDir tmp;
+      const std::string zip = tmp.path() + "/c.zip";
+      WriteZip(zip, {File("collection.xml", kManifest), File("a.txt", "first", ZIP_CM_STORE),
+                     File("b.txt", "second", ZIP_CM_STORE)});
+      std::string bytes = ReadAll(zip);
+      c.patch(&bytes);
+      WriteAll(zip, c.zip64 ? ToZip64(bytes) : bytes);
+      std::unique_ptr<CollectionArchive> a;
+      Status s = Open(zip, &a);
+      BOOST_TEST(!s.ok(), "accepted");
+      BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+      for (const std::string& n : c.needles) {
+        BOOST_TEST(s.message().find(n) != std::string::npos, "'" << n << "' not in: " << s.message());
+      }
+    }
+  }
+}
 
 // The raw checks read Zip64 sizes and offsets from the extra field: an
 // ordinary Zip64 archive opens and extracts.
@@ -803,6 +908,9 @@ BOOST_AUTO_TEST_CASE(zip64_archive_is_accepted) {
     }
   }
 }
+
+// ---------------------------------------------------------------------------
+// The directory libzip reads, and its size
 
 // An ordinary archive comment, up to the longest a comment can be, is fine.
 BOOST_AUTO_TEST_CASE(archive_with_a_comment_is_accepted) {
