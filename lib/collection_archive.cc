@@ -35,96 +35,318 @@ class ZipFile {
   zip_file_t* f_;
 };
 
+// --- The raw central directory, read before libzip ------------------------
+//
+// libzip loads the whole directory it finds before Open() can count it, and
+// hides some facts about it, so the checks that protect memory and the ones
+// on raw bytes run here first, on the structures of APPNOTE.TXT 4.3.
+
 uint32_t Le16(const unsigned char* p) { return p[0] | (p[1] << 8); }
 uint32_t Le32(const unsigned char* p) {
   return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
 }
+uint64_t Le64(const unsigned char* p) { return Le32(p) | (uint64_t{Le32(p + 4)} << 32); }
 
-// Checks the entry names as bytes, in the zip's own central directory.
-// libzip hides two things this must see: it turns a NUL in a name into a
-// space, and it reads a name with control characters as CP437 (\x01 becomes
-// a smiley). It also refuses duplicate names without saying which.
-// For Zip64 it reads the entry count first: libzip would load the whole
-// central directory (millions of entries: hundreds of MiB) before
-// Open() could count them.
-Status CheckRawNames(const std::string& path, uint64_t max_entries) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::Internal("cannot open the upload");
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return Status::Internal("cannot stat the upload");
-  // The end-of-central-directory record: 22 bytes plus a comment of at most 64 KiB.
-  off_t tail_size = std::min<off_t>(st.st_size, 22 + 65535);
-  std::string tail(static_cast<size_t>(tail_size), '\0');
-  if (::pread(fd, tail.data(), tail.size(), st.st_size - tail_size) != tail_size) {
-    return Status::OK();  // too short: libzip says "not a zip"
+const unsigned char* Bytes(const std::string& s, size_t at) {
+  return reinterpret_cast<const unsigned char*>(s.data() + at);
+}
+
+constexpr uint32_t kLocalSig = 0x04034b50;
+constexpr uint32_t kCentralSig = 0x02014b50;
+constexpr uint32_t kZip64EndSig = 0x06064b50;
+constexpr uint32_t kZip64LocatorSig = 0x07064b50;
+const std::string kEndSig("PK\x05\x06", 4);
+constexpr size_t kLocalBytes = 30;
+constexpr size_t kCentralBytes = 46;
+constexpr size_t kEndBytes = 22;
+constexpr size_t kZip64EndBytes = 56;
+constexpr size_t kZip64LocatorBytes = 20;
+// How far from the end libzip 1.7.3 looks for an end record (zipint.h
+// CDBUFSIZE: a 65536-byte comment, the record and a Zip64 locator).
+constexpr size_t kEndSearchBytes = 65536 + kEndBytes + kZip64LocatorBytes;
+// Central directory bytes allowed per permitted entry, on average. A name
+// may be kMaxPathBytes long, but a collection's names, extra fields and
+// comments average far less; libzip keeps about the directory's size in
+// memory, so this bounds it (10,000 entries: 10 MB) before libzip reads it.
+constexpr uint64_t kDirectoryBytesPerEntry = 1024;
+
+Status NotAZip() { return Status::Invalid("collectionFile is not a zip archive (or a damaged one)"); }
+
+Status TooManyEntries(uint64_t n, uint64_t max_entries) {
+  return Status::Invalid("the archive has " + std::to_string(n) + " entries; at most " +
+                         std::to_string(max_entries) + " are allowed");
+}
+
+// The upload, read by offset.
+class RawFile {
+ public:
+  RawFile() = default;
+  RawFile(const RawFile&) = delete;
+  RawFile& operator=(const RawFile&) = delete;
+  ~RawFile() {
+    if (fd_ >= 0) ::close(fd_);
   }
-  size_t eocd = std::string::npos;
-  for (size_t i = tail.size() >= 22 ? tail.size() - 22 + 1 : 0; i-- > 0;) {
-    if (tail.compare(i, 4, "PK\x05\x06") == 0) {
-      eocd = i;
-      break;
+  Status Open(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return Status::Internal("cannot open the upload");
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return Status::Internal("cannot stat the upload");
+    size_ = static_cast<uint64_t>(st.st_size);
+    return Status::OK();
+  }
+  uint64_t size() const { return size_; }
+  // Reads `n` bytes at `offset` into *out. Returns false if the file ends first.
+  bool Read(uint64_t offset, size_t n, std::string* out) const {
+    if (offset > size_ || n > size_ - offset) return false;
+    out->resize(n);
+    for (size_t done = 0; done < n;) {
+      ssize_t r = ::pread(fd_, out->data() + done, n - done, static_cast<off_t>(offset + done));
+      if (r <= 0) return false;
+      done += static_cast<size_t>(r);
     }
+    return true;
   }
-  if (eocd == std::string::npos) return Status::OK();
-  const auto* e = reinterpret_cast<const unsigned char*>(tail.data() + eocd);
-  uint32_t count = Le16(e + 10), cd_size = Le32(e + 12), cd_offset = Le32(e + 16);
-  auto too_many = [&](uint64_t n) {
-    return Status::Invalid("the archive has " + std::to_string(n) + " entries; at most " +
-                           std::to_string(max_entries) + " are allowed");
-  };
-  if (count == 0xFFFF || cd_offset == 0xFFFFFFFF || cd_size == 0xFFFFFFFF) {
-    // Zip64: the locator sits just before the end record.
-    if (eocd < 20 || tail.compare(eocd - 20, 4, "PK\x06\x07") != 0) return Status::OK();
-    const auto* loc = reinterpret_cast<const unsigned char*>(tail.data() + eocd - 20);
-    uint64_t rec = Le32(loc + 8) | (uint64_t{Le32(loc + 12)} << 32);
-    unsigned char z[56];
-    if (rec + sizeof z > static_cast<uint64_t>(st.st_size) ||
-        ::pread(fd, z, sizeof z, static_cast<off_t>(rec)) != static_cast<ssize_t>(sizeof z) ||
-        Le32(z) != 0x06064b50) {
-      return Status::OK();
+
+ private:
+  int fd_ = -1;
+  uint64_t size_ = 0;
+};
+
+// What one end-of-central-directory record says of the directory.
+struct Directory {
+  uint64_t end_at = 0;  // where the (32-bit) end record starts
+  uint64_t offset = 0;  // where the central directory starts
+  uint64_t size = 0;
+  uint64_t count = 0;  // as declared; a 16-bit count may have wrapped
+  bool zip64 = false;
+  bool reaches_end = false;  // its comment ends exactly at the end of the file
+};
+
+// Reads the Zip64 end record that the locator at `loc` points to.
+bool ReadZip64End(const RawFile& file, uint64_t locator_at, const unsigned char* loc,
+                  Directory* d) {
+  uint64_t at = Le64(loc + 8);
+  std::string rec;
+  if (at > locator_at || locator_at - at < kZip64EndBytes || !file.Read(at, kZip64EndBytes, &rec) ||
+      Le32(Bytes(rec, 0)) != kZip64EndSig) {
+    return false;
+  }
+  d->zip64 = true;
+  d->count = Le64(Bytes(rec, 32));
+  d->size = Le64(Bytes(rec, 40));
+  d->offset = Le64(Bytes(rec, 48));
+  return d->offset <= at && d->size == at - d->offset;
+}
+
+// Reads the candidate end record at tail[i] (the tail starts at `tail_at`)
+// as libzip 1.7.3 does under ZIP_CHECKCONS (zip_open.c: _zip_read_cdir,
+// _zip_read_eocd, _zip_read_eocd64). Returns false iff libzip drops it before
+// allocating its entries; a record libzip drops for a reason not checked
+// here (disk numbers) is kept, which can only make us refuse more. A Zip64
+// locator just before the record makes libzip read the Zip64 record, whatever
+// the 32-bit fields say.
+bool ReadEndRecord(const RawFile& file, const std::string& tail, uint64_t tail_at, size_t i,
+                   Directory* d) {
+  const unsigned char* e = Bytes(tail, i);
+  d->end_at = tail_at + i;
+  d->reaches_end = Le16(e + 20) == file.size() - d->end_at - kEndBytes;
+  if (i >= kZip64LocatorBytes && Le32(e - kZip64LocatorBytes) == kZip64LocatorSig) {
+    return ReadZip64End(file, d->end_at - kZip64LocatorBytes, e - kZip64LocatorBytes, d);
+  }
+  d->zip64 = false;
+  d->count = Le16(e + 10);
+  d->size = Le32(e + 12);
+  d->offset = Le32(e + 16);
+  return d->offset + d->size == d->end_at;
+}
+
+// Finds the central directory libzip will load, as libzip 1.7.3 does
+// (_zip_find_central_dir): it tries every end record signature in the last
+// kEndSearchBytes and loads the directory of each one whose comment reaches
+// exactly the end of the file. A second such record, or one hidden in the
+// comment, exists only to make two readers disagree: with a fake record in
+// the comment, a backward scan read a small directory while libzip loaded 3
+// million entries (714 MB). A Zip64 record declaring more than max_entries
+// is refused even when libzip would drop it, since libzip allocates its
+// entries first. Sets *found to false when there is no directory (libzip
+// then answers "not a zip").
+Status FindDirectory(const RawFile& file, uint64_t max_entries, Directory* dir, bool* found) {
+  *found = false;
+  size_t tail_size = static_cast<size_t>(std::min<uint64_t>(file.size(), kEndSearchBytes));
+  uint64_t tail_at = file.size() - tail_size;
+  std::string tail;
+  if (tail_size < kEndBytes || !file.Read(tail_at, tail_size, &tail)) return Status::OK();
+  size_t first = tail_size == kEndSearchBytes ? kZip64LocatorBytes : 0;
+  size_t chosen = 0;
+  for (size_t i = tail.find(kEndSig, first); i != std::string::npos && i + kEndBytes <= tail_size;
+       i = tail.find(kEndSig, i + 1)) {
+    Directory d;
+    if (!ReadEndRecord(file, tail, tail_at, i, &d)) continue;
+    if (d.zip64 && d.count > max_entries) return TooManyEntries(d.count, max_entries);
+    if (!d.reaches_end) continue;
+    if (*found) {
+      return Status::Invalid("the archive has more than one end of central directory record");
     }
-    uint64_t entries = Le32(z + 32) | (uint64_t{Le32(z + 36)} << 32);
-    uint64_t size64 = Le32(z + 40) | (uint64_t{Le32(z + 44)} << 32);
-    if (entries > max_entries) return too_many(entries);
-    if (size64 / 46 > max_entries) return too_many(size64 / 46);
-    return Status::OK();
+    *dir = d;
+    *found = true;
+    chosen = i;
   }
-  if (count > max_entries) return too_many(count);
-  if (cd_size > (64u << 20) || static_cast<off_t>(cd_offset) + cd_size > st.st_size) {
-    return Status::OK();
+  if (*found && tail.find(kEndSig, chosen + kEndBytes) != std::string::npos) {
+    return Status::Invalid(
+        "the archive's comment holds another end of central directory record");
   }
-  std::string cd(cd_size, '\0');
-  if (::pread(fd, cd.data(), cd.size(), cd_offset) != static_cast<ssize_t>(cd_size)) {
-    return Status::OK();
+  return Status::OK();
+}
+
+// One central directory entry, with its Zip64 values applied.
+struct RawEntry {
+  std::string name;
+  uint64_t local_offset = 0;
+  uint64_t comp_size = 0;
+};
+
+// Applies the Zip64 extra field (APPNOTE.TXT 4.5.3) of the entry whose
+// central header is `h`: it holds the uncompressed size, the compressed size
+// and the local header offset whose 32-bit fields are 0xFFFFFFFF, in that
+// order. Returns false if that field is missing or short (libzip fails too).
+bool ApplyZip64(const unsigned char* h, RawEntry* e) {
+  uint32_t size32 = Le32(h + 24), comp32 = Le32(h + 20), offset32 = Le32(h + 42);
+  e->comp_size = comp32;
+  e->local_offset = offset32;
+  if (size32 != 0xFFFFFFFF && comp32 != 0xFFFFFFFF && offset32 != 0xFFFFFFFF) return true;
+  const unsigned char* extra = h + kCentralBytes + Le16(h + 28);
+  size_t extra_len = Le16(h + 30);
+  for (size_t p = 0; p + 4 <= extra_len; p += 4 + Le16(extra + p + 2)) {
+    if (Le16(extra + p) != 0x0001) continue;
+    const unsigned char* f = extra + p + 4;
+    size_t len = std::min<size_t>(Le16(extra + p + 2), extra_len - p - 4), at = 0;
+    auto next = [&](uint64_t* v) {
+      if (at + 8 > len) return false;
+      *v = Le64(f + at);
+      at += 8;
+      return true;
+    };
+    uint64_t size64 = 0;
+    return (size32 != 0xFFFFFFFF || next(&size64)) && (comp32 != 0xFFFFFFFF || next(&e->comp_size)) &&
+           (offset32 != 0xFFFFFFFF || next(&e->local_offset));
   }
-  std::set<std::string> seen;
-  size_t pos = 0;
-  for (uint32_t n = 0; n < count && pos + 46 <= cd.size(); ++n) {
-    const auto* h = reinterpret_cast<const unsigned char*>(cd.data() + pos);
-    if (Le32(h) != 0x02014b50) break;
+  return false;
+}
+
+// Reads every entry of `dir` as libzip will: up to the directory's size,
+// also past a 16-bit count that wrapped (InfoZIP's writers store the count
+// modulo 65536). Refuses a directory larger than max_entries can need, and
+// too many entries, before libzip allocates them.
+Status ReadDirectory(const RawFile& file, const Directory& dir, uint64_t max_entries,
+                     std::vector<RawEntry>* entries) {
+  uint64_t max_size = max_entries * kDirectoryBytesPerEntry;
+  if (dir.size > max_size) {
+    return Status::Invalid("the archive's central directory takes " + std::to_string(dir.size) +
+                           " bytes; at most " + std::to_string(max_size) + " are allowed (" +
+                           std::to_string(max_entries) + " entries)");
+  }
+  if (dir.count > max_entries) return TooManyEntries(dir.count, max_entries);
+  if (dir.count > dir.size / kCentralBytes) return NotAZip();
+  std::string cd;
+  if (!file.Read(dir.offset, static_cast<size_t>(dir.size), &cd)) return NotAZip();
+  uint64_t count = 0;
+  for (size_t pos = 0; pos < cd.size(); ++count) {
+    const unsigned char* h = Bytes(cd, pos);
+    if (cd.size() - pos < kCentralBytes || Le32(h) != kCentralSig) return NotAZip();
     size_t name_len = Le16(h + 28), extra_len = Le16(h + 30), comment_len = Le16(h + 32);
-    if (pos + 46 + name_len > cd.size()) break;
-    std::string name = cd.substr(pos + 46, name_len);
+    size_t entry_len = kCentralBytes + name_len + extra_len + comment_len;
+    if (cd.size() - pos < entry_len) return NotAZip();
+    if (count < max_entries) {
+      RawEntry e;
+      e.name = cd.substr(pos + kCentralBytes, name_len);
+      if (!ApplyZip64(h, &e)) return NotAZip();
+      entries->push_back(std::move(e));
+    }
+    pos += entry_len;
+  }
+  if (count > max_entries) return TooManyEntries(count, max_entries);
+  return Status::OK();
+}
+
+// Checks the entry names as bytes. libzip hides two things this must see:
+// it turns a NUL in a name into a space, and it reads a name with control
+// characters as CP437 (\x01 becomes a smiley). It also refuses duplicate
+// names without saying which.
+Status CheckRawNames(const std::vector<RawEntry>& entries) {
+  std::set<std::string> seen;
+  for (const RawEntry& e : entries) {
     std::string shown;
-    for (unsigned char c : name) shown += c == 0 ? std::string("\\0") : std::string(1, static_cast<char>(c));
-    if (name.find('\0') != std::string::npos) {
+    for (unsigned char c : e.name) shown += c == 0 ? std::string("\\0") : std::string(1, static_cast<char>(c));
+    if (e.name.find('\0') != std::string::npos) {
       return Status::Invalid("archive entry \"" + shown + "\" contains a NUL character");
     }
-    for (unsigned char c : name) {
+    for (unsigned char c : e.name) {
       if (c < 0x20 || c == 0x7f) {
         return Status::Invalid("archive entry \"" + shown + "\" contains a control character");
       }
     }
-    if (!seen.insert(name).second) {
-      return Status::Invalid("archive entry \"" + name + "\" appears more than once");
+    if (!seen.insert(e.name).second) {
+      return Status::Invalid("archive entry \"" + e.name + "\" appears more than once");
     }
-    pos += 46 + name_len + extra_len + comment_len;
   }
   return Status::OK();
+}
+
+// Refuses entries whose bytes overlap. In a non-recursive zip bomb (David
+// Fifield, 2019: https://www.bamsoftware.com/hacks/zipbomb/) the entries
+// share one compressed stream, each entry's data quoting the next entry's
+// local header, so each entry stays under the ratio check: 59 KB declared
+// 959 MiB. An entry's bytes are its local header, with the name and extra
+// field lengths of that header, and its compressed data; all of them lie
+// before the central directory. Gaps are fine (a data descriptor sits in one).
+Status CheckDataRanges(const RawFile& file, const Directory& dir,
+                       const std::vector<RawEntry>& entries) {
+  struct Range {
+    uint64_t begin, end;
+    size_t entry;
+  };
+  std::vector<Range> ranges;
+  std::string local;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const RawEntry& e = entries[i];
+    auto past = [&e] {
+      return Status::Invalid("archive entry \"" + e.name +
+                             "\" runs past the start of the central directory");
+    };
+    if (e.local_offset > dir.offset || dir.offset - e.local_offset < kLocalBytes) return past();
+    if (!file.Read(e.local_offset, kLocalBytes, &local) || Le32(Bytes(local, 0)) != kLocalSig) {
+      return Status::Invalid("archive entry \"" + e.name + "\" has no local header");
+    }
+    uint64_t data_at = e.local_offset + kLocalBytes + Le16(Bytes(local, 26)) + Le16(Bytes(local, 28));
+    if (data_at > dir.offset || e.comp_size > dir.offset - data_at) return past();
+    ranges.push_back({e.local_offset, data_at + e.comp_size, i});
+  }
+  std::stable_sort(ranges.begin(), ranges.end(),
+                   [](const Range& a, const Range& b) { return a.begin < b.begin; });
+  for (size_t k = 1; k < ranges.size(); ++k) {
+    if (ranges[k].begin < ranges[k - 1].end) {
+      return Status::Invalid("archive entry \"" + entries[ranges[k].entry].name +
+                             "\" overlaps the data of entry \"" +
+                             entries[ranges[k - 1].entry].name + "\"");
+    }
+  }
+  return Status::OK();
+}
+
+// The checks on the raw directory, in order; OK also when there is no
+// directory at all, which libzip then reports.
+Status CheckRawDirectory(const std::string& path, uint64_t max_entries) {
+  RawFile file;
+  Status s = file.Open(path);
+  Directory dir;
+  bool found = false;
+  if (s.ok()) s = FindDirectory(file, max_entries, &dir, &found);
+  if (!s.ok() || !found) return s;
+  std::vector<RawEntry> entries;
+  s = ReadDirectory(file, dir, max_entries, &entries);
+  if (s.ok()) s = CheckRawNames(entries);
+  if (s.ok()) s = CheckDataRanges(file, dir, entries);
+  return s;
 }
 
 }  // namespace
@@ -140,15 +362,13 @@ CollectionArchive::~CollectionArchive() {
 
 Status CollectionArchive::Open(const std::string& path, const ArchiveLimits& limits,
                                bool require_manifest, std::unique_ptr<CollectionArchive>* out) {
-  Status raw = CheckRawNames(path, limits.max_entries);
+  Status raw = CheckRawDirectory(path, limits.max_entries);
   if (!raw.ok()) return raw;
   int error = 0;
   // ZIP_CHECKCONS compares local and central headers (PITFALLS.md).
   zip_t* z = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
   if (z == nullptr) {
-    if (error == ZIP_ER_NOZIP || error == ZIP_ER_INCONS) {
-      return Status::Invalid("collectionFile is not a zip archive (or a damaged one)");
-    }
+    if (error == ZIP_ER_NOZIP || error == ZIP_ER_INCONS) return NotAZip();
     zip_error_t ze;
     zip_error_init_with_code(&ze, error);
     std::string why = zip_error_strerror(&ze);
@@ -161,8 +381,7 @@ Status CollectionArchive::Open(const std::string& path, const ArchiveLimits& lim
   zip_int64_t count = zip_get_num_entries(z, 0);
   if (count < 0) return Status::Invalid("collectionFile cannot be read as a zip archive");
   if (static_cast<uint64_t>(count) > limits.max_entries) {
-    return Status::Invalid("the archive has " + std::to_string(count) + " entries; at most " +
-                           std::to_string(limits.max_entries) + " are allowed");
+    return TooManyEntries(static_cast<uint64_t>(count), limits.max_entries);
   }
   a->entries_ = static_cast<uint64_t>(count);
   uint64_t total = 0;

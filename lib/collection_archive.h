@@ -1,10 +1,14 @@
 // CollectionArchive: a collection zip, checked before anything is unpacked.
 //
-// Open() reads the zip's directory with libzip and refuses, naming the
-// entry: unsafe names (safe_path.h), symlinks and devices, duplicate names,
-// encrypted entries, unsupported compression, too many entries, too much
-// data unpacked, suspicious compression ratios (zip bombs), and a manifest
-// that is missing or not alone. Extract() then counts the bytes it really
+// Open() first reads the raw central directory that libzip will read, and
+// refuses an ambiguous one (two end records, or one hidden in the comment),
+// one larger than max_entries can need, and too many entries, before libzip
+// loads them. It then reads the directory with libzip and refuses, naming
+// the entry: unsafe names (safe_path.h), symlinks and devices, duplicate
+// names, entries whose bytes overlap (non-recursive zip bombs), encrypted
+// entries, unsupported compression, too much data unpacked, suspicious
+// compression ratios (zip bombs), and a manifest that is missing or not
+// alone. Extract() then counts the bytes it really
 // reads, since libzip does not hold an entry to its declared size
 // (PITFALLS.md), and reports CRC errors.
 #pragma once

@@ -7,6 +7,7 @@ the central header so that libzip's ZIP_CHECKCONS sees a consistent lie.
 """
 import io
 import struct
+import zlib
 import uuid
 import warnings
 import zipfile
@@ -146,6 +147,73 @@ def patch(data, name, *, or_flags=0, size=None, new_name=None, flip_data_byte=No
             raise ValueError("flip_data_byte is outside the entry's data")
         b[start + flip_data_byte] ^= 0xFF
     return bytes(b)
+
+
+def _local_header(name, method, crc, comp_size, size):
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, comp_size, size,
+                       len(name), 0) + name
+
+
+def _central_header(name, method, crc, comp_size, size, offset):
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, 0, method, 0, 0x21,
+                       crc, comp_size, size, len(name), 0, 0, 0, 0, 0o100644 << 16, offset) + name
+
+
+def _end_record(count, cd_size, cd_offset, comment_len):
+    return struct.pack("<IIHHIIH", 0x06054B50, 0, count & 0xFFFF, count & 0xFFFF, cd_size,
+                       cd_offset, comment_len)
+
+
+def overlapping_zip_bomb(files, count, kernel_size=1024 * 1024 - 65536):
+    """David Fifield's non-recursive zip bomb, "quoted overlap"
+    (https://www.bamsoftware.com/hacks/zipbomb/): `files` (name, data), stored,
+    then `count` entries bomb0.bin, bomb1.bin, ... whose deflate data quotes
+    the next entry's local header in a stored block and goes on with that
+    entry's data, so all of them share one deflated kernel of `kernel_size`
+    zero bytes. Each entry stays under 1 MiB, the ratio check's floor."""
+    kernel = bytes(kernel_size)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = deflate.compress(kernel) + deflate.flush()
+    prefix = b""  # the quoted local headers an entry unpacks to before the kernel
+    headers = []
+    for i in reversed(range(count)):
+        if headers:
+            quoted = headers[0][1]
+            data = struct.pack("<BHH", 0, len(quoted), len(quoted) ^ 0xFFFF) + quoted + data
+            prefix = quoted + prefix
+        name = f"bomb{i}.bin".encode()
+        fields = (name, DEFLATED, zlib.crc32(kernel, zlib.crc32(prefix)), len(data),
+                  len(prefix) + kernel_size)
+        headers.insert(0, (fields, _local_header(*fields)))
+    out, central = b"", b""
+    for name, content in files:
+        name, content = name.encode(), content.encode() if isinstance(content, str) else content
+        fields = (name, STORED, zlib.crc32(content), len(content), len(content))
+        central += _central_header(*fields, len(out))
+        out += _local_header(*fields) + content
+    offset = len(out)
+    out += headers[0][1] + data
+    for fields, local in headers:
+        central += _central_header(*fields, offset)
+        offset += len(local) + 5  # the next local header follows this one's quote
+    return out + central + _end_record(len(files) + count, len(central), len(out), 0)
+
+
+def hidden_directory_zip(data, hidden_entries):
+    """`data` (a zipfile-made archive without a comment) with `hidden_entries`
+    more central entries (copies of the first one's header under new names,
+    the 16-bit count left to wrap), and a fake end record naming one entry
+    hidden in the real end record's comment: a reader that scans back for the
+    last end record sees one entry, libzip the whole directory."""
+    eocd = data.rfind(_EOCD_SIG)
+    count, cd_size, cd_offset = struct.unpack_from("<HII", data, eocd + 10)
+    first = bytearray(data[cd_offset:cd_offset + 46])
+    struct.pack_into("<HHH", first, _CENTRAL["name_len"], 8, 0, 0)
+    extra = b"".join(bytes(first) + b"%08d" % i for i in range(hidden_entries))
+    cd = data[cd_offset:eocd] + extra
+    fake = _end_record(1, 0, 0, 5)
+    return (data[:eocd] + extra + _end_record(count + hidden_entries, len(cd), cd_offset, len(fake))
+            + fake)
 
 
 def multipart(parts, boundary="----collectionTestBoundary7MA4YWxkTrZu0gW", close=True):

@@ -311,6 +311,28 @@ class HostileArchiveTest(InstallTestCase):
         self.assertLess(len(archive), 200 * 1024)
         self.assert_refused(archive, 422, '"zeros.bin"', "compression ratio", "zip bomb")
 
+    def test_overlapping_entries_zip_bomb(self):
+        # David Fifield's non-recursive zip bomb: 20 entries of just under
+        # 1 MiB each (under the ratio check's floor) share one deflate stream,
+        # each entry's data holding the next entry's local header: 3 KB that
+        # declares 19 MiB here (959 MiB with more entries).
+        t = tag()
+        xml = manifest(children=resource("bomb0.bin", "www", f"hostile-{t}"))
+        archive = cz.overlapping_zip_bomb([("collection.xml", xml)], 20)
+        self.assertLess(len(archive), 8 * 1024)
+        self.assert_refused(archive, 422, 'archive entry "bomb1.bin" overlaps the data of entry '
+                            '"bomb0.bin"')
+
+    def test_fake_end_record_in_the_comment(self):
+        # 100,000 hidden entries behind a fake end record in the comment: a
+        # backward scan read one entry while libzip loaded them all.
+        t = tag()
+        xml = manifest(children=resource("ok.css", "www", f"hostile-{t}"))
+        archive = cz.hidden_directory_zip(
+            cz.make_zip([("collection.xml", xml), ("ok.css", "body{}")]), 100_000)
+        self.assert_refused(archive, 422,
+                            "comment holds another end of central directory record")
+
     def test_declared_size_that_lies(self):
         # 256 KiB of real data declared as 1 KiB, in both headers; the CRC is
         # the real data's, so only counting the bytes catches it.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -196,6 +197,194 @@ std::string Binary(size_t n, uint32_t seed = 1) {
     out[i] = static_cast<char>(i < 256 ? i : (x >> 16) & 0xff);
   }
   return out;
+}
+
+// --- Hand-made archives, for what libzip will not write -------------------
+
+void Le(std::string* b, int bytes, uint64_t v) {
+  for (int i = 0; i < bytes; ++i) b->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint32_t Crc32(const std::string& data) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (unsigned char ch : data) {
+    c ^= ch;
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+  }
+  return ~c;
+}
+
+// One entry of a hand-made archive.
+struct RawEntry {
+  std::string name;
+  uint16_t method = ZIP_CM_STORE;
+  uint32_t crc = 0;
+  uint32_t comp_size = 0;
+  uint32_t size = 0;
+  uint32_t offset = 0;  // of the local header
+};
+
+RawEntry Stored(const std::string& name, const std::string& data, uint32_t offset) {
+  RawEntry e;
+  e.name = name;
+  e.crc = Crc32(data);
+  e.comp_size = e.size = static_cast<uint32_t>(data.size());
+  e.offset = offset;
+  return e;
+}
+
+std::string LocalHeader(const RawEntry& e) {
+  std::string b;
+  Le(&b, 4, 0x04034b50);
+  Le(&b, 2, 20);    // version needed
+  Le(&b, 2, 0);     // flags
+  Le(&b, 2, e.method);
+  Le(&b, 2, 0);     // time
+  Le(&b, 2, 0x21);  // date: 1980-01-01
+  Le(&b, 4, e.crc);
+  Le(&b, 4, e.comp_size);
+  Le(&b, 4, e.size);
+  Le(&b, 2, e.name.size());
+  Le(&b, 2, 0);  // extra field length
+  return b + e.name;
+}
+
+std::string CentralHeader(const RawEntry& e) {
+  std::string b;
+  Le(&b, 4, 0x02014b50);
+  Le(&b, 2, 20);  // version made by: MS-DOS, 2.0
+  Le(&b, 2, 20);  // version needed
+  Le(&b, 2, 0);
+  Le(&b, 2, e.method);
+  Le(&b, 2, 0);
+  Le(&b, 2, 0x21);
+  Le(&b, 4, e.crc);
+  Le(&b, 4, e.comp_size);
+  Le(&b, 4, e.size);
+  Le(&b, 2, e.name.size());
+  Le(&b, 2, 0);  // extra field length
+  Le(&b, 2, 0);  // comment length
+  Le(&b, 2, 0);  // disk
+  Le(&b, 2, 0);  // internal attributes
+  Le(&b, 4, 0);  // external attributes
+  Le(&b, 4, e.offset);
+  return b + e.name;
+}
+
+std::string EndRecord(uint64_t count, uint64_t cd_size, uint64_t cd_offset, size_t comment_len) {
+  std::string b;
+  Le(&b, 4, 0x06054b50);
+  Le(&b, 4, 0);  // disk numbers
+  Le(&b, 2, count & 0xffff);
+  Le(&b, 2, count & 0xffff);
+  Le(&b, 4, cd_size);
+  Le(&b, 4, cd_offset);
+  Le(&b, 2, comment_len);
+  return b;
+}
+
+// A Zip64 end record and its locator, for a directory at cd_offset, followed
+// by the 32-bit end record with `end_count` etc. (0xFFFF... in a real Zip64 archive).
+std::string Zip64End(uint64_t count, uint64_t cd_size, uint64_t cd_offset, uint64_t end_count,
+                     uint64_t end_size, uint64_t end_offset) {
+  std::string b;
+  Le(&b, 4, 0x06064b50);
+  Le(&b, 8, 44);  // size of the rest of the record
+  Le(&b, 2, 45);
+  Le(&b, 2, 45);
+  Le(&b, 4, 0);
+  Le(&b, 4, 0);
+  Le(&b, 8, count);
+  Le(&b, 8, count);
+  Le(&b, 8, cd_size);
+  Le(&b, 8, cd_offset);
+  Le(&b, 4, 0x07064b50);
+  Le(&b, 4, 0);
+  Le(&b, 8, cd_offset + cd_size);  // where the Zip64 end record starts
+  Le(&b, 4, 1);
+  return b + EndRecord(end_count, end_size, end_offset, 0);
+}
+
+// A deflate stored block (RFC 1951 3.2.4) holding `data`, at most 65535 bytes.
+std::string StoredBlock(const std::string& data, bool final) {
+  std::string b(1, final ? '\x01' : '\x00');
+  Le(&b, 2, data.size());
+  Le(&b, 2, ~data.size() & 0xffff);
+  return b + data;
+}
+
+// David Fifield's quoted-overlap zip bomb (https://www.bamsoftware.com/hacks/zipbomb/):
+// the manifest, then `n` entries whose deflate data quotes the next entry's
+// local header in a stored block and goes on with that entry's data, so all
+// of them share the last entry's data (`kernel`). The kernel is stored too:
+// the overlap, not the compression, is under test.
+std::string QuotedOverlapZip(int n, const std::string& kernel) {
+  std::vector<RawEntry> bomb(n);
+  std::vector<std::string> data(n);
+  std::string plain = kernel;
+  for (int i = n - 1; i >= 0; --i) {
+    data[i] = i == n - 1 ? StoredBlock(kernel, true)
+                         : StoredBlock(LocalHeader(bomb[i + 1]), false) + data[i + 1];
+    if (i < n - 1) plain = LocalHeader(bomb[i + 1]) + plain;
+    bomb[i].name = "bomb" + std::to_string(i) + ".txt";
+    bomb[i].method = ZIP_CM_DEFLATE;
+    bomb[i].crc = Crc32(plain);
+    bomb[i].comp_size = static_cast<uint32_t>(data[i].size());
+    bomb[i].size = static_cast<uint32_t>(plain.size());
+  }
+  RawEntry manifest = Stored("collection.xml", kManifest, 0);
+  std::string zip = LocalHeader(manifest) + kManifest;
+  bomb[0].offset = static_cast<uint32_t>(zip.size());
+  zip += LocalHeader(bomb[0]) + data[0];
+  for (int i = 1; i < n; ++i) {
+    bomb[i].offset = bomb[i - 1].offset + static_cast<uint32_t>(LocalHeader(bomb[i - 1]).size()) + 5;
+  }
+  std::string cd = CentralHeader(manifest);
+  for (const RawEntry& e : bomb) cd += CentralHeader(e);
+  return zip + cd + EndRecord(n + 1, cd.size(), zip.size(), 0);
+}
+
+// Rewrites a (small, non-Zip64) archive as Zip64: every central entry's
+// sizes and local header offset become 0xFFFFFFFF with the real values in a
+// Zip64 extra field, and a Zip64 end record and locator come before an end
+// record of 0xFFFF... fields. The local headers stay as they are.
+std::string ToZip64(const std::string& zip) {
+  size_t eocd = zip.rfind(std::string("PK\x05\x06", 4));
+  BOOST_TEST_REQUIRE(eocd != std::string::npos);
+  uint32_t count = Get(zip, eocd + 10, 2);
+  size_t cd_offset = Get(zip, eocd + 16, 4);
+  std::string out = zip.substr(0, cd_offset);
+  size_t pos = cd_offset;
+  for (uint32_t i = 0; i < count; ++i) {
+    size_t name_len = Get(zip, pos + 28, 2), extra_len = Get(zip, pos + 30, 2);
+    size_t comment_len = Get(zip, pos + 32, 2);
+    std::string h = zip.substr(pos, 46);
+    std::string zip64;
+    Le(&zip64, 2, 0x0001);
+    Le(&zip64, 2, 24);
+    Le(&zip64, 8, Get(zip, pos + 24, 4));  // uncompressed size
+    Le(&zip64, 8, Get(zip, pos + 20, 4));  // compressed size
+    Le(&zip64, 8, Get(zip, pos + 42, 4));  // local header offset
+    Put(&h, 20, 4, 0xFFFFFFFF);
+    Put(&h, 24, 4, 0xFFFFFFFF);
+    Put(&h, 42, 4, 0xFFFFFFFF);
+    Put(&h, 30, 2, static_cast<uint32_t>(extra_len + zip64.size()));
+    out += h + zip.substr(pos + 46, name_len + extra_len) + zip64 +
+           zip.substr(pos + 46 + name_len + extra_len, comment_len);
+    pos += 46 + name_len + extra_len + comment_len;
+  }
+  uint64_t cd_size = out.size() - cd_offset;
+  return out + Zip64End(count, cd_size, cd_offset, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF);
+}
+
+// Sets the archive comment of the zip at `path` with libzip.
+void SetComment(const std::string& path, const std::string& comment) {
+  int error = 0;
+  zip_t* z = zip_open(path.c_str(), 0, &error);
+  BOOST_TEST_REQUIRE(z != nullptr, "zip_open(" << path << ") failed: " << error);
+  BOOST_TEST_REQUIRE(zip_set_archive_comment(z, comment.data(), comment.size()) == 0,
+                     zip_strerror(z));
+  BOOST_TEST_REQUIRE(zip_close(z) == 0, zip_strerror(z));
 }
 
 Status Open(const std::string& path, std::unique_ptr<CollectionArchive>* out,
@@ -622,6 +811,173 @@ BOOST_AUTO_TEST_CASE(entry_count_limit) {
   MustRefuse(six, {"6 entries", "at most 5"}, limits);
   six.back() = File("4", "4");
   MustRefuse(six, {"6 entries", "at most 5"}, limits);
+}
+
+// ---------------------------------------------------------------------------
+// Overlapping entries (non-recursive zip bombs)
+
+BOOST_AUTO_TEST_CASE(overlapping_entries_are_refused) {
+  // The real thing: each entry under the ratio check, all sharing one stream.
+  {
+    TempDir tmp;
+    const std::string zip = tmp.path() + "/bomb.zip";
+    WriteAll(zip, QuotedOverlapZip(5, std::string(60000, 'a')));
+    std::unique_ptr<CollectionArchive> a;
+    Status s = Open(zip, &a);
+    BOOST_TEST(!s.ok(), "a quoted-overlap bomb was accepted");
+    BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+    BOOST_TEST(s.message() == "archive entry \"bomb1.txt\" overlaps the data of entry \"bomb0.txt\"",
+               s.message());
+  }
+  // Hand-patched libzip archives: the offsets or sizes of both headers changed.
+  struct Case {
+    const char* what;
+    bool zip64;
+    void (*patch)(std::string* bytes);
+    std::vector<std::string> needles;
+  } cases[] = {
+      {"two entries share one local header", false,
+       [](std::string* b) { Put(b, FindHeaders(*b, "b.txt").central + 42, 4,
+                                FindHeaders(*b, "a.txt").local); },
+       {"archive entry \"b.txt\" overlaps the data of entry \"a.txt\""}},
+      {"the same, in a Zip64 directory", true,
+       [](std::string* b) { Put(b, FindHeaders(*b, "b.txt").central + 42, 4,
+                                FindHeaders(*b, "a.txt").local); },
+       {"archive entry \"b.txt\" overlaps the data of entry \"a.txt\""}},
+      {"one entry's data covers the next entry's local header", false,
+       [](std::string* b) {
+         Headers a = FindHeaders(*b, "a.txt");
+         uint32_t grown = static_cast<uint32_t>(FindHeaders(*b, "b.txt").local - a.data + 1);
+         for (size_t at : {a.local + 18, a.local + 22, a.central + 20, a.central + 24}) {
+           Put(b, at, 4, grown);
+         }
+       },
+       {"archive entry \"b.txt\" overlaps the data of entry \"a.txt\""}},
+      {"an entry's data runs into the central directory", false,
+       [](std::string* b) {
+         Headers z = FindHeaders(*b, "b.txt");
+         size_t cd = Get(*b, b->rfind(std::string("PK\x05\x06", 4)) + 16, 4);
+         Put(b, z.local + 18, 4, static_cast<uint32_t>(cd - z.data + 1));
+         Put(b, z.central + 20, 4, static_cast<uint32_t>(cd - z.data + 1));
+       },
+       {"archive entry \"b.txt\"", "runs past the start of the central directory"}},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      TempDir tmp;
+      const std::string zip = tmp.path() + "/c.zip";
+      WriteZip(zip, {File("collection.xml", kManifest), File("a.txt", "first", ZIP_CM_STORE),
+                     File("b.txt", "second", ZIP_CM_STORE)});
+      std::string bytes = ReadAll(zip);
+      c.patch(&bytes);
+      WriteAll(zip, c.zip64 ? ToZip64(bytes) : bytes);
+      std::unique_ptr<CollectionArchive> a;
+      Status s = Open(zip, &a);
+      BOOST_TEST(!s.ok(), "accepted");
+      BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+      for (const std::string& n : c.needles) {
+        BOOST_TEST(s.message().find(n) != std::string::npos, "'" << n << "' not in: " << s.message());
+      }
+    }
+  }
+}
+
+// The raw checks read Zip64 sizes and offsets from the extra field: an
+// ordinary Zip64 archive opens and extracts.
+BOOST_AUTO_TEST_CASE(zip64_archive_is_accepted) {
+  TempDir tmp;
+  const std::string zip = tmp.path() + "/c.zip";
+  const std::vector<Entry> entries = {File("collection.xml", kManifest), Dir("css"),
+                                      File("css/site.css", "body { color: red; }\n"),
+                                      File("img/logo.png", Binary(70000), ZIP_CM_STORE),
+                                      File("empty.txt", "")};
+  WriteZip(zip, entries);
+  WriteAll(zip, ToZip64(ReadAll(zip)));
+  BOOST_TEST_REQUIRE(ReadAll(zip).find(std::string("PK\x06\x06", 4)) != std::string::npos);
+  auto a = MustOpen(zip);
+  BOOST_TEST(a->entry_count() == entries.size());
+  int n = 0;
+  for (const Entry& e : entries) {
+    if (e.dir) continue;
+    BOOST_TEST_CONTEXT(e.name) {
+      uint64_t bytes = 0;
+      const std::string dest = tmp.path() + "/out" + std::to_string(n++);
+      Status s = a->Extract(e.name, dest, &bytes);
+      BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+      BOOST_TEST(ReadAll(dest) == e.data);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The directory libzip reads, and its size
+
+// An ordinary archive comment, up to the longest a comment can be, is fine.
+BOOST_AUTO_TEST_CASE(archive_with_a_comment_is_accepted) {
+  for (const std::string& comment :
+       {std::string("Built by the shop's release script, 2024-01-02"), std::string(65535, 'c'),
+        std::string("Boutique caf\xc3\xa9, version 2 \xe2\x80\x94 UTF-8")}) {
+    BOOST_TEST_CONTEXT("a comment of " << comment.size() << " bytes") {
+      TempDir tmp;
+      const std::string zip = tmp.path() + "/c.zip";
+      WriteZip(zip, {File("collection.xml", kManifest), File("css/site.css", "body {}")});
+      SetComment(zip, comment);
+      BOOST_TEST_REQUIRE(ReadAll(zip).size() > comment.size());
+      auto a = MustOpen(zip);
+      BOOST_TEST(a->Has("css/site.css"));
+    }
+  }
+}
+
+// About 3 million central entries (160 MB) behind an end record that
+// disagrees with the one libzip picks, or that libzip reads differently:
+// each is refused from the raw bytes, before libzip loads the entries
+// (714 MB and 9.8 s when it did).
+BOOST_AUTO_TEST_CASE(huge_hidden_directory_is_refused_quickly) {
+  const uint64_t n = 46 * 65536 + 100;  // the 16-bit count wraps to 100
+  TempDir tmp;
+  const std::string zip = tmp.path() + "/huge.zip";
+  RawEntry e = Stored("0000000", "", 0);
+  std::string head = LocalHeader(e);
+  const uint64_t cd_offset = head.size();
+  std::string central = CentralHeader(e);
+  head.reserve(cd_offset + n * central.size());
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string digits = std::to_string(i);
+    central.replace(central.size() - digits.size(), digits.size(), digits);
+    head += central;
+  }
+  const uint64_t cd_size = head.size() - cd_offset;
+  const uint64_t end_at = head.size();
+  struct Case {
+    const char* what;
+    std::string tail;
+    std::string needle;
+  } cases[] = {
+      {"a fake end record in the real one's comment",
+       EndRecord(n, cd_size, cd_offset, 22) + EndRecord(1, 0, 0, 5), "comment holds another"},
+      {"two end records whose comments reach the end",
+       EndRecord(n, cd_size, cd_offset, 22) + EndRecord(0, 0, end_at + 22, 0), "more than one"},
+      {"a 16-bit count that wrapped", EndRecord(n, cd_size, cd_offset, 0),
+       "central directory takes " + std::to_string(cd_size) + " bytes"},
+      {"a Zip64 locator before an ordinary-looking end record",
+       Zip64End(n, cd_size, cd_offset, 1, 0, 0), std::to_string(n) + " entries"},
+      {"a Zip64 end record", Zip64End(n, cd_size, cd_offset, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF),
+       std::to_string(n) + " entries"},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      WriteAll(zip, head + c.tail);
+      auto start = std::chrono::steady_clock::now();
+      std::unique_ptr<CollectionArchive> a;
+      Status s = Open(zip, &a);
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      BOOST_TEST(!s.ok(), "accepted");
+      BOOST_TEST(s.code() == Status::Code::kInvalid, s.ToString());
+      BOOST_TEST(s.message().find(c.needle) != std::string::npos, s.message());
+      BOOST_TEST(seconds < 0.5, seconds << " s");
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(unpacked_size_limit) {
