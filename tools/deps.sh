@@ -12,7 +12,7 @@ set -euo pipefail
 RUN_PACKAGES="g++ make pkg-config apache2 libapache2-mod-fcgid libfcgi-dev libcgicc-dev
   libmysqlcppconn-dev libssl-dev libctemplate-dev nlohmann-json3-dev libzip-dev libexpat1-dev mariadb-server
   mariadb-client curl"
-TEST_PACKAGES="libboost-test-dev python3 chromium lighttpd openssl"
+TEST_PACKAGES="libboost-test-dev python3 chromium lighttpd openssl python3-requests httpie ansible-core"
 BENCH_PACKAGES="wrk unzip bc"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
