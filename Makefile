@@ -90,16 +90,17 @@ bench: test-deps
 	@tools/bench.sh
 
 # libFuzzer targets (clang): the multipart reader, the entry-name check and
-# the manifest reader, each run for FUZZ_SECONDS from its seed corpus.
+# the manifest reader, each run for FUZZ_SECONDS from its seed corpus (and
+# tests/fuzz/NAME.dict when there is one).
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Ilib
 FUZZERS := multipart safe_path manifest
-$(BUILD)/fuzz/multipart_fuzz: tests/fuzz/multipart_fuzz.cc lib/multipart.cc lib/text.cc lib/status.cc
+$(BUILD)/fuzz/multipart_fuzz: tests/fuzz/multipart_fuzz.cc lib/multipart.cc lib/transfer_decoder.cc lib/text.cc lib/status.cc
 $(BUILD)/fuzz/safe_path_fuzz: tests/fuzz/safe_path_fuzz.cc lib/safe_path.cc lib/text.cc lib/status.cc
 $(BUILD)/fuzz/manifest_fuzz: tests/fuzz/manifest_fuzz.cc lib/collection_manifest.cc lib/safe_path.cc lib/text.cc lib/status.cc
 $(BUILD)/fuzz/%_fuzz:
 	@mkdir -p $(@D)
-	clang++ $(FUZZ_FLAGS) -o $@ $^ $(if $(findstring manifest,$@),-lexpat)
+	clang++ $(FUZZ_FLAGS) -o $@ $^ $(if $(findstring manifest,$@),-lexpat) $(if $(findstring multipart,$@),-lcrypto)
 
 fuzz:
 	@tools/deps.sh fuzz
@@ -108,6 +109,7 @@ fuzz:
 	  mkdir -p $(BUILD)/fuzz/corpus-$$f; \
 	  echo "== fuzzing $$f for $(FUZZ_SECONDS) s"; \
 	  $(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    $$([ -f tests/fuzz/$$f.dict ] && echo -dict=tests/fuzz/$$f.dict) \
 	    $(BUILD)/fuzz/corpus-$$f tests/fuzz/corpus/$$f > $(BUILD)/fuzz/$$f.log 2>&1 \
 	    || { tail -40 $(BUILD)/fuzz/$$f.log; exit 1; }; \
 	  grep "^Done" $(BUILD)/fuzz/$$f.log; \

@@ -161,6 +161,8 @@ Status MultipartReader::Process() {
         Status s = ParseHeaders(empty_headers ? "" : pending_.substr(0, end), &headers);
         if (!s.ok()) return s;
         pending_.erase(0, empty_headers ? 2 : end + 4);
+        s = decoder_.Start(headers.transfer_encoding, headers.name, headers.filename.has_value());
+        if (!s.ok()) return s;
         if (callbacks_.on_part_begin) {
           s = callbacks_.on_part_begin(headers);
           if (!s.ok()) return s;
@@ -176,8 +178,8 @@ Status MultipartReader::Process() {
           emit = pending_.size() >= delimiter_.size() ? pending_.size() - (delimiter_.size() - 1)
                                                       : 0;
         }
-        if (emit > 0 && callbacks_.on_part_data) {
-          Status s = callbacks_.on_part_data(pending_.data(), emit);
+        if (emit > 0) {
+          Status s = decoder_.Decode(pending_.data(), emit, callbacks_.on_part_data);
           if (!s.ok()) return s;
         }
         if (at == std::string::npos) {
@@ -185,8 +187,10 @@ Status MultipartReader::Process() {
           return Status::OK();
         }
         pending_.erase(0, at + delimiter_.size());
+        Status s = decoder_.Finish(callbacks_.on_part_data);
+        if (!s.ok()) return s;
         if (callbacks_.on_part_end) {
-          Status s = callbacks_.on_part_end();
+          s = callbacks_.on_part_end();
           if (!s.ok()) return s;
         }
         state_ = State::kAfterDelimiter;
@@ -223,6 +227,8 @@ Status MultipartReader::ParseHeaders(const std::string& block, PartHeaders* out)
       }
     } else if (name == "content-type") {
       out->content_type = value;
+    } else if (name == "content-transfer-encoding") {
+      out->transfer_encoding = value;
     }
   }
   if (!has_disposition) {

@@ -10,8 +10,11 @@
 // It accepts what RFC 7578 and real clients send: a quoted or unquoted
 // boundary, header names and parameters in any case, a preamble and an
 // epilogue, transport padding after a delimiter, and a body that ends right
-// after the closing delimiter without its CRLF. It is standalone (no I/O,
-// no globals) so that a fuzzer can drive it.
+// after the closing delimiter without its CRLF. A part's
+// Content-Transfer-Encoding (base64 from Ansible's uri module) is undone
+// here, so that callers see decoded bytes; an encoding it cannot undo stops
+// the parse with a BadRequest naming it (TransferDecoder). It is standalone
+// (no I/O, no globals) so that a fuzzer can drive it.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +24,7 @@
 #include <string>
 
 #include "status.h"
+#include "transfer_decoder.h"
 
 namespace site {
 
@@ -28,6 +32,7 @@ struct PartHeaders {
   std::string name;                     // Content-Disposition name
   std::optional<std::string> filename;  // present for file fields
   std::string content_type;             // "" when absent
+  std::string transfer_encoding;        // Content-Transfer-Encoding as sent, "" when absent
 };
 
 struct MultipartLimits {
@@ -41,7 +46,7 @@ class MultipartReader {
   // Finish() then return it unchanged.
   struct Callbacks {
     std::function<Status(const PartHeaders&)> on_part_begin;
-    std::function<Status(const char* data, size_t size)> on_part_data;
+    std::function<Status(const char* data, size_t size)> on_part_data;  // decoded bytes
     std::function<Status()> on_part_end;
   };
 
@@ -74,6 +79,7 @@ class MultipartReader {
   MultipartLimits limits_;
   State state_ = State::kPreamble;
   std::string pending_;  // bytes not yet consumed; bounded, see Process()
+  TransferDecoder decoder_;  // the current part's Content-Transfer-Encoding
   size_t parts_ = 0;
   bool failed_ = false;
 };

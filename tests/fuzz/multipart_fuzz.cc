@@ -1,7 +1,9 @@
 // libFuzzer target for the streaming multipart reader (make fuzz).
 // The first byte picks the chunk size the body is fed in, so that every
 // split of a delimiter across chunks gets exercised; the next line is a
-// Content-Type header value; the rest is the body.
+// Content-Type header value; the rest is the body. Parts may carry a
+// Content-Transfer-Encoding (the seed ansible-base64.txt has base64), so the
+// decoder behind the reader is fuzzed too.
 #include <cstddef>
 #include <cstdint>
 #include <string>

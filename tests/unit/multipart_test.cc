@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto.h"
 #include "multipart.h"
 #include "test_util.h"
 
@@ -19,6 +20,7 @@ struct Part {
   std::string filename;  // "(none)" when absent
   std::string content_type;
   std::string data;
+  std::string transfer_encoding;
 };
 
 // Parses `body` fed in pieces of `chunk` bytes; returns the parts seen and
@@ -28,7 +30,8 @@ Status Parse(const std::string& boundary, const std::string& body, size_t chunk,
   parts->clear();
   MultipartReader::Callbacks cb;
   cb.on_part_begin = [&](const PartHeaders& h) {
-    parts->push_back(Part{h.name, h.filename.value_or("(none)"), h.content_type, ""});
+    parts->push_back(Part{h.name, h.filename.value_or("(none)"), h.content_type, "",
+                          h.transfer_encoding});
     return Status::OK();
   };
   cb.on_part_data = [&](const char* d, size_t n) {
@@ -170,6 +173,70 @@ BOOST_AUTO_TEST_CASE(refusals) {
     std::vector<Part> parts;
     BOOST_TEST(!Parse("b", c.body, 3, &parts).ok(), c.what);
   }
+}
+
+// What Ansible's uri module sends (body_format: form-multipart, through
+// Python's email package): a quoted boundary of '=' signs, the file part
+// first with Content-Transfer-Encoding: base64 in 76-character CRLF lines.
+std::string AnsibleBody(const std::string& file) {
+  std::string flat = site::Base64Encode(file), lines;
+  for (size_t i = 0; i < flat.size(); i += 76) lines += flat.substr(i, 76) + "\r\n";
+  return "--===============8876199913122028112==\r\n"
+         "Content-Transfer-Encoding: base64\r\n"
+         "Content-Type: application/zip\r\n"
+         "Content-Disposition: form-data; name=\"collectionFile\"; filename=\"c.zip\"\r\n"
+         "\r\n" + lines + "\r\n"
+         "--===============8876199913122028112==\r\n"
+         "Content-Type: text/plain\r\n"
+         "Content-Disposition: form-data; name=\"f\"\r\n"
+         "\r\n"
+         "v\r\n"
+         "--===============8876199913122028112==--\r\n";
+}
+
+BOOST_AUTO_TEST_CASE(a_base64_part_is_decoded_at_every_chunk_size) {
+  std::string file = "PK\x03\x04";
+  for (int i = 0; i < 300; ++i) file += static_cast<char>(i * 7);
+  std::string body = AnsibleBody(file);
+  std::string boundary;
+  BOOST_TEST_REQUIRE(MultipartReader::BoundaryFromContentType(
+                         "multipart/form-data; boundary=\"===============8876199913122028112==\"",
+                         &boundary).ok());
+  for (size_t chunk = 1; chunk <= body.size(); ++chunk) {
+    std::vector<Part> parts;
+    Status s = Parse(boundary, body, chunk, &parts);
+    BOOST_TEST_REQUIRE(s.ok(), "chunk " << chunk << ": " << s.ToString());
+    BOOST_TEST_REQUIRE(parts.size() == 2u);
+    BOOST_TEST(parts[0].transfer_encoding == "base64");
+    BOOST_TEST_REQUIRE(parts[0].data == file, "chunk " << chunk);
+    BOOST_TEST(parts[1].data == "v");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(transfer_encodings_identity_refused_and_invalid) {
+  auto body = [](const std::string& encoding, const std::string& data) {
+    return "--b\r\nContent-Disposition: form-data; name=collectionFile; filename=c.zip\r\n"
+           "content-transfer-encoding:" + encoding + "\r\n\r\n" + data + "\r\n--b--\r\n";
+  };
+  for (const char* identity : {"7bit", " 8BIT ", "Binary"}) {
+    std::vector<Part> parts;
+    BOOST_TEST_REQUIRE(Parse("b", body(identity, "QQ==*"), 2, &parts).ok(), identity);
+    BOOST_TEST(parts[0].data == "QQ==*", identity);  // taken as is
+  }
+  std::vector<Part> parts;
+  Status s = Parse("b", body(" quoted-printable", "a=3D"), 3, &parts);
+  BOOST_TEST(s.code() == Status::Code::kBadRequest);
+  BOOST_TEST(s.message() ==
+             "collectionFile uses Content-Transfer-Encoding \"quoted-printable\", which this site "
+             "does not accept; send the file as is (binary) or base64");
+  BOOST_TEST(parts.empty());  // refused before the part began
+  s = Parse("b", body("x-gzip", "\x1f\x8b"), 3, &parts);
+  BOOST_TEST(s.message().find("\"x-gzip\"") != std::string::npos, s.message());
+  s = Parse("b", body("base64", "QUJD\r\n!!!!"), 3, &parts);
+  BOOST_TEST(s.code() == Status::Code::kBadRequest);
+  BOOST_TEST(s.message().find("collectionFile is not valid base64") == 0, s.message());
+  s = Parse("b", body("base64", "QUJDR"), 3, &parts);  // truncated: found at the delimiter
+  BOOST_TEST(s.message().find("ends inside a group of four") != std::string::npos, s.message());
 }
 
 BOOST_AUTO_TEST_CASE(limits_on_headers_and_parts) {
