@@ -311,3 +311,64 @@ describe("security headers", () => {
     await page.context().close();
   });
 });
+
+// Finding F1 of issue 10: a collection's www page, opened by a signed-in
+// Admin on the admin site's host name, read /people/edit's CSRF token and
+// pressed Create Bearer Token. Served sandboxed (CSP sandbox without
+// allow-same-origin), its script still runs, but as an opaque origin: it
+// can read no admin page and send none of the Admin's cookies.
+describe("collection pages (www)", () => {
+  it("run their scripts, but read no admin page and mint no token", async () => {
+    const t = tag();
+    const name = `sandbox${t}`;
+    const id = addPerson(name, "admin");
+    const page = await newPage();
+    await signIn(page, name);
+    await page.waitForURL(`${BASE}/people`);
+    // The Admin's own token, for the install (as a build server would).
+    const edit = await (await page.context().request.get(`${BASE}/people/edit?id=${id}`)).text();
+    const csrf = edit.match(/name="csrf_token" value="([0-9a-f]+)"/)[1];
+    const created = await page.context().request.post(`${BASE}/createBearerToken`, {
+      headers: { Accept: "application/json" }, form: { csrf_token: csrf, person_id: String(id) } });
+    const { token } = await created.json();
+    const before = sql(`SELECT token_digest FROM bearer_tokens WHERE person_id = ${id}`);
+
+    const attack = `<!doctype html><title>Shop</title>
+<p id="ran">no</p><p id="read">pending</p><p id="mint">pending</p>
+<script>
+document.getElementById("ran").textContent = "yes";
+(async () => {
+  let csrf = "";
+  try {
+    const r = await fetch("/people/edit?id=${id}", { credentials: "include" });
+    const m = (await r.text()).match(/name="csrf_token" value="([0-9a-f]+)"/);
+    csrf = m ? m[1] : "";
+    document.getElementById("read").textContent = m ? "read the CSRF token" : "no CSRF token (" + r.status + ")";
+  } catch (e) { document.getElementById("read").textContent = "blocked"; }
+  try {
+    const r = await fetch("/createBearerToken", { method: "POST", credentials: "include",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+      body: "csrf_token=" + csrf + "&person_id=${id}" });
+    const body = await r.text();
+    document.getElementById("mint").textContent = /adminbt_/.test(body) ? "minted a token" : "refused (" + r.status + ")";
+  } catch (e) { document.getElementById("mint").textContent = "blocked"; }
+})();
+</script>`;
+    const installed = await installWithToken(token, collectionZip(`Sandbox ${t}`, { [`sandbox${t}/index.html`]: attack }));
+    assert.equal(installed.status, 200, JSON.stringify(installed.body));
+
+    const response = await page.goto(`${BASE}/sandbox${t}/index.html`);
+    assert.match(response.headers()["content-security-policy"], /^sandbox allow-scripts/);
+    assert.doesNotMatch(response.headers()["content-security-policy"], /allow-same-origin/);
+    assert.equal(response.headers()["x-frame-options"], "SAMEORIGIN");
+    await page.waitForFunction(() => !["pending"].includes(document.getElementById("mint").textContent));
+    await page.screenshot({ path: join(SHOTS, "www-sandboxed.png") });
+    assert.equal(await page.textContent("#ran"), "yes", "the page's own script must run");
+    assert.equal(await page.textContent("#read"), "blocked");
+    assert.equal(await page.textContent("#mint"), "blocked");
+    // Nothing reached the token table, and the Admin's token still works.
+    assert.equal(sql(`SELECT token_digest FROM bearer_tokens WHERE person_id = ${id}`), before);
+    assert.equal(await tokenInfo(token), 200);
+    await page.context().close();
+  });
+});

@@ -763,6 +763,12 @@ class GuideCurlTest(InstallTestCase):
                 self.assertIn(r.status, (200,) if apache else (200, 403), r)
                 if r.status == 200:
                     self.assertEqual(r.body, content)
+                    # Sandboxed: on the admin host name a page must not
+                    # act as the admin site (issue 10, F1).
+                    csp = r.header("Content-Security-Policy") or ""
+                    self.assertTrue(csp.startswith("sandbox "), r.headers)
+                    self.assertNotIn("allow-same-origin", csp)
+                    self.assertEqual(r.header("X-Frame-Options"), "SAMEORIGIN")
                 self.assertNotIn(b"ranphp", r.body)
                 self.assertNotIn(b"rancgi", r.body)
         r = self.get_static(f"/{base}/")
