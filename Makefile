@@ -65,7 +65,8 @@ test: test-deps
 # $(SYSCONFDIR)/admin-site (written once), the Apache and lighttpd site files
 # rendered for SERVER_NAME. DESTDIR stages the whole tree elsewhere.
 # SERVER_NAME, LISTEN, HTTPS_LISTEN, CERT_FILE, KEY_FILE and TRUSTED_PROXIES
-# (load balancers' addresses; "none" clears them) are remembered
+# (load balancers' addresses; "none" clears them) and WWW_SERVER_NAME (a host
+# name of their own for collection files; "none" clears it) are remembered
 # in $(SYSCONFDIR)/admin-site/install.conf: a later `make install` (an
 # upgrade) reuses them unless given again.
 PREFIX        ?= /usr/local
@@ -76,7 +77,8 @@ install: all
 	@DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
 	  LOCALSTATEDIR="$(LOCALSTATEDIR)" RUNSTATEDIR="$(RUNSTATEDIR)" SERVER_NAME="$(SERVER_NAME)" \
 	  LISTEN="$(LISTEN)" HTTPS_LISTEN="$(HTTPS_LISTEN)" CERT_FILE="$(CERT_FILE)" \
-	  KEY_FILE="$(KEY_FILE)" TRUSTED_PROXIES="$(TRUSTED_PROXIES)" tools/install.sh
+	  KEY_FILE="$(KEY_FILE)" TRUSTED_PROXIES="$(TRUSTED_PROXIES)" \
+	  WWW_SERVER_NAME="$(WWW_SERVER_NAME)" tools/install.sh
 
 # Removes what install put, except the config and the collection files.
 uninstall:

@@ -35,10 +35,11 @@ REMEMBERED=$DESTDIR$SYSCONFDIR/admin-site/install.conf
 remembered() {  # prints nothing (and succeeds) without a previous install
   if [ -r "$REMEMBERED" ]; then sed -n "s/^$1=//p" "$REMEMBERED" | tail -1; fi
 }
-for choice in SERVER_NAME LISTEN HTTPS_LISTEN CERT_FILE KEY_FILE TRUSTED_PROXIES; do
+for choice in SERVER_NAME LISTEN HTTPS_LISTEN CERT_FILE KEY_FILE TRUSTED_PROXIES WWW_SERVER_NAME; do
   [ -n "${!choice:-}" ] || printf -v "$choice" '%s' "$(remembered "$choice")"
 done
 [ "${TRUSTED_PROXIES:-}" != none ] || TRUSTED_PROXIES=""  # none: no load balancer any more
+[ "${WWW_SERVER_NAME:-}" != none ] || WWW_SERVER_NAME=""  # none: collection files back on SERVER_NAME
 # One space between words; blank is none. The words are split on purpose
 # (set -f: no file-name expansion).
 # shellcheck disable=SC2086
@@ -65,6 +66,15 @@ if ! [[ $SERVER_NAME =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]]; then
   echo "install: SERVER_NAME='$SERVER_NAME' is not a host name" >&2; exit 1
 fi
 SERVER_NAME=${SERVER_NAME,,}
+if [ -n "${WWW_SERVER_NAME:-}" ]; then
+  if ! [[ $WWW_SERVER_NAME =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]]; then
+    echo "install: WWW_SERVER_NAME='$WWW_SERVER_NAME' is not a host name" >&2; exit 1
+  fi
+  WWW_SERVER_NAME=${WWW_SERVER_NAME,,}
+  if [ "$WWW_SERVER_NAME" = "$SERVER_NAME" ]; then
+    echo "install: WWW_SERVER_NAME must differ from SERVER_NAME (the admin site's)" >&2; exit 1
+  fi
+fi
 "$ROOT/tools/webconf.sh" check-proxies "$TRUSTED_PROXIES" || exit 1
 HTTPS_PORT=${HTTPS_LISTEN##*:}
 if [ "$HTTPS_PORT" = 443 ]; then HTTPS_PORT_SUFFIX=""; else HTTPS_PORT_SUFFIX=":$HTTPS_PORT"; fi
@@ -162,7 +172,8 @@ render() {  # render TEMPLATE OUT KEY=VALUE...
   local template=$1 out=$2; shift 2
   "$ROOT/tools/webconf.sh" render "$template" "$D$out.tmp" "$RENDER_CONFIG" CONFIG="$CONFIG" \
     BIN_DIR="$LIBDIR/cgi-bin" STATIC_DIR="$DATADIR/templates/static" ERRORS_DIR="$STATEDIR/errors" \
-    SHARE_DIR="$DATADIR" SERVER_NAME="$SERVER_NAME" TRUSTED_PROXIES="${TRUSTED_PROXIES:-}" "$@"
+    SHARE_DIR="$DATADIR" SERVER_NAME="$SERVER_NAME" TRUSTED_PROXIES="${TRUSTED_PROXIES:-}" \
+    WWW_SERVER_NAME="${WWW_SERVER_NAME:-}" "$@"
   if [ -e "$D$out" ] && ! cmp -s "$D$out" "$D$out.tmp"; then
     cp "$D$out" "$D$out.old"
     echo "replaced $D$out (the previous one is $D$out.old)"
@@ -182,7 +193,8 @@ render "$ROOT/lighttpd-conf/admin-site.conf.in" "$SYSCONFDIR/lighttpd/conf-avail
 
 printf '%s\n' "# What the last \`make install\` was given (tools/install.sh); the next one reuses it." \
   "SERVER_NAME=$SERVER_NAME" "LISTEN=$LISTEN" "HTTPS_LISTEN=$HTTPS_LISTEN" \
-  "CERT_FILE=$CERT_FILE" "KEY_FILE=$KEY_FILE" "TRUSTED_PROXIES=${TRUSTED_PROXIES:-}" > "$REMEMBERED"
+  "CERT_FILE=$CERT_FILE" "KEY_FILE=$KEY_FILE" "TRUSTED_PROXIES=${TRUSTED_PROXIES:-}" \
+  "WWW_SERVER_NAME=${WWW_SERVER_NAME:-}" > "$REMEMBERED"
 echo "site files rendered for $SERVER_NAME (HTTP $LISTEN, HTTPS $HTTPS_LISTEN)"
 if [ -z "$DESTDIR" ] && [ ! -e "$CERT_FILE" ]; then
   echo "note: the HTTPS variant (admin-site-ssl.conf) names $CERT_FILE, which does not exist (README.md, HTTPS)"

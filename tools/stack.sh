@@ -13,7 +13,8 @@
 #   tools/stack.sh stop-web VAR
 #   tools/stack.sh start-lighttpd VAR PORT   lighttpd instead of Apache
 #   tools/stack.sh serve-lighttpd VAR PORT   lighttpd around VAR/lighttpd/50-admin-site.conf as it is
-# TRUSTED_PROXIES in the environment renders the site files for load balancers.
+# TRUSTED_PROXIES in the environment renders the site files for load balancers,
+# WWW_SERVER_NAME for collection files on a host name of their own.
 #   tools/stack.sh stop-lighttpd VAR
 set -euo pipefail
 
@@ -184,7 +185,7 @@ render_apache_site() {  # render_apache_site TEMPLATE KEY=VALUE...
   "$WEBCONF" render "$ROOT/apache-conf/$template.conf.in" "$VAR/apache/sites/$template.conf" \
     "$SITE_CONFIG" BIN_DIR="$ROOT/build/cgi-bin" STATIC_DIR="$ROOT/templates/static" \
     ERRORS_DIR="$VAR/errors" SHARE_DIR="$ROOT" LOG_DIR="$VAR/log" SERVER_NAME=127.0.0.1 \
-    TRUSTED_PROXIES="${TRUSTED_PROXIES:-}" "$@"
+    TRUSTED_PROXIES="${TRUSTED_PROXIES:-}" WWW_SERVER_NAME="${WWW_SERVER_NAME:-}" "$@"
 }
 
 launch_apache() {  # launch_apache PORT [apache2 options]
@@ -274,7 +275,8 @@ start_lighttpd() {
   "$WEBCONF" render "$ROOT/lighttpd-conf/admin-site.conf.in" "$VAR/lighttpd/50-admin-site.conf" \
     "$SITE_CONFIG" BIN_DIR="$ROOT/build/cgi-bin" STATIC_DIR="$ROOT/templates/static" \
     ERRORS_DIR="$VAR/errors" LOG_DIR="$VAR/log" SOCKET_DIR="$VAR/run/lighttpd-sockets" \
-    SERVER_NAME=127.0.0.1 SERVER_NAME_REGEX='127\.0\.0\.1' TRUSTED_PROXIES="${TRUSTED_PROXIES:-}"
+    SERVER_NAME=127.0.0.1 SERVER_NAME_REGEX='127\.0\.0\.1' TRUSTED_PROXIES="${TRUSTED_PROXIES:-}" \
+    WWW_SERVER_NAME="${WWW_SERVER_NAME:-}"
   launch_lighttpd "$2"
 }
 

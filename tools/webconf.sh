@@ -11,6 +11,8 @@
 #       @FCGID_REQUEST_LIMIT@ 1 MiB above it, for mod_fcgid).
 #       TRUSTED_PROXIES="A B" (addresses or ranges of load balancers) fills
 #       @REMOTEIP@ and @EXTFORWARD@; without it they are commented examples.
+#       WWW_SERVER_NAME=H (the collection files' own host name, or empty)
+#       fills @WWW_SERVER_NAME_RE@ and @WWW_ALIAS@.
 #   tools/webconf.sh check-proxies "A B"
 #       Fails, naming it, on a TRUSTED_PROXIES word that is no address or
 #       range (or a range wider than /8, /32 for IPv6).
@@ -111,12 +113,22 @@ render() {
             "UPLOAD_LIMIT_KIB=$(( (limit + 1023) / 1024 ))"
             "FCGID_REQUEST_LIMIT=$(( limit + 1048576 ))" "CONFIG=$config")
   fi
-  local pair key value proxies=""
+  local pair key value proxies="" www=""
   for pair in "${pairs[@]}"; do
-    [ "${pair%%=*}" = TRUSTED_PROXIES ] && proxies=${pair#*=}
+    case "${pair%%=*}" in
+      TRUSTED_PROXIES) proxies=${pair#*=} ;;
+      WWW_SERVER_NAME) www=${pair#*=} ;;
+    esac
   done
   trusted_proxy_lines "$proxies"
   pairs+=("REMOTEIP=$REMOTEIP_LINES" "EXTFORWARD=$EXTFORWARD_LINES")
+  # The collection files' own host name (WWW_SERVER_NAME), as a regex for
+  # the servers' host conditions; without one, a regex that matches nothing.
+  if [ -n "$www" ]; then
+    pairs+=("WWW_SERVER_NAME_RE=${www//./\\.}" "WWW_ALIAS=ServerAlias $www")
+  else
+    pairs+=("WWW_SERVER_NAME_RE=(?!)" "WWW_ALIAS=# (no WWW_SERVER_NAME: collection files are served sandboxed here)")
+  fi
   for pair in "${pairs[@]}"; do
     key=${pair%%=*} value=${pair#*=}
     text=${text//@$key@/$value}

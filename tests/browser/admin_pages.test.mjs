@@ -246,8 +246,11 @@ describe("the guide, step by step", () => {
     await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement.id), "token-copy");
     await page.keyboard.press("Escape");
+    // The dialog's close event (which wipes the token and moves focus back)
+    // is a task of its own, after the key press: wait for it, not a moment.
+    await page.waitForFunction(() => document.activeElement?.id === "create-token-button",
+      null, { timeout: 5000 });
     assert.equal(await page.locator("#token-dialog").isVisible(), false);
-    assert.equal(await page.evaluate(() => document.activeElement.id), "create-token-button");
     assert.equal(await page.inputValue("#token-value"), "");
     await page.context().close();
   });

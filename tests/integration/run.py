@@ -26,6 +26,7 @@ MODULES = [
     "test_two_nodes",
     "test_https",
     "test_load_balancer",
+    "test_www_host",
     "test_clients",
     "test_install",
     "test_database_outage",

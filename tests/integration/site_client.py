@@ -47,10 +47,11 @@ class Site:
             check=True, capture_output=True, text=True).stdout
         return [line.split("\t") for line in out.splitlines()]
 
-    def stack_run(self, *args, proxies=""):
-        """Runs tools/stack.sh; `proxies` is its TRUSTED_PROXIES."""
+    def stack_run(self, *args, proxies="", www=""):
+        """Runs tools/stack.sh; `proxies` is its TRUSTED_PROXIES, `www` its
+        WWW_SERVER_NAME."""
         return subprocess.run([self.stack, *args], capture_output=True, text=True, timeout=120,
-                              env=dict(os.environ, TRUSTED_PROXIES=proxies))
+                              env=dict(os.environ, TRUSTED_PROXIES=proxies, WWW_SERVER_NAME=www))
 
     def node_var(self, name):
         """A fresh state directory for one more web server of this site (a
