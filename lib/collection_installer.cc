@@ -348,7 +348,8 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
   }
   for (const PlannedFile& p : plan) {
     // The path itself, a file where one of its directories would go, or
-    // files below it where it would be a file.
+    // files below it where it would be a file; in any case (path_folded,
+    // sql/005).
     std::vector<std::string> candidates = {p.path};
     for (size_t slash = p.path.find('/'); slash != std::string::npos;
          slash = p.path.find('/', slash + 1)) {
@@ -358,7 +359,7 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
       s = db->Query(
           "SELECT c.name, c.guid, f.path FROM collection_files f "
           "JOIN collections c ON c.id = f.collection_id "
-          "WHERE f.area = ? AND f.path = ? AND f.collection_id <> ?",
+          "WHERE f.area = ? AND f.path_folded = LOWER(?) AND f.collection_id <> ?",
           {p.area, c, existing_id}, &rows);
       if (!s.ok()) return s;
       if (!rows.empty()) break;
@@ -372,7 +373,7 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
       s = db->Query(
           "SELECT c.name, c.guid, f.path FROM collection_files f "
           "JOIN collections c ON c.id = f.collection_id "
-          "WHERE f.area = ? AND f.path LIKE ? AND f.collection_id <> ? LIMIT 1",
+          "WHERE f.area = ? AND f.path_folded LIKE LOWER(?) AND f.collection_id <> ? LIMIT 1",
           {p.area, prefix + "%", existing_id}, &rows);
       if (!s.ok()) return s;
     }
@@ -381,8 +382,15 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
       if (rows[0].Str(2) == p.path) {
         return Status::Conflict(p.area + "/" + p.path + " belongs to " + owner);
       }
-      return Status::Conflict(p.area + "/" + p.path + " collides with " + p.area + "/" +
-                              rows[0].Str(2) + " of " + owner);
+      const std::string& theirs = rows[0].Str(2);
+      auto starts_with = [](const std::string& a, const std::string& b) {
+        return a.compare(0, b.size(), b) == 0;
+      };
+      bool same_case = starts_with(p.path, theirs + "/") || starts_with(theirs, p.path + "/");
+      std::string why =
+          same_case ? "" : " (paths that differ only in case are one file on a case-insensitive file system)";
+      return Status::Conflict(p.area + "/" + p.path + " collides with " + p.area + "/" + theirs +
+                              " of " + owner + why);
     }
   }
 

@@ -265,8 +265,16 @@ Status GetPerson(Db* db, int64_t id, Person* out) {
   return Status::OK();
 }
 
-Status FindPersonForSignIn(Db* db, const std::string& username, Person* out,
+Status FindPersonForSignIn(Db* db, const std::string& typed, Person* out,
                            std::string* password_hash) {
+  // What a username is, decided here rather than left to the column's
+  // collation (utf8mb4_unicode_ci also ignores accents and trailing spaces):
+  // surrounding whitespace goes (a phone's keyboard adds a space), case does
+  // not matter (the unique key already makes "Admin" and "admin" one name),
+  // and text that is no valid username matches nobody, so "ádmin" or
+  // "ad min" never signs in as "admin".
+  const std::string username = Trim(typed);
+  if (!ValidUsername(username)) return Status::NotFound("no such person");
   std::vector<DbRow> rows;
   Status s = db->Query(std::string("SELECT ") + kColumns +
                            ", p.password_hash FROM people p "

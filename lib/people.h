@@ -71,8 +71,11 @@ Status ListPeople(Db* db, const PeopleQuery& q, PeoplePage* out);
 // Returns NotFound when there is no person `id`.
 Status GetPerson(Db* db, int64_t id, Person* out);
 
-// For sign-in: the active person with `username`, and their password hash.
-// Returns NotFound when there is none (or no password is set).
+// For sign-in: the active person whose username is `typed` once its
+// surrounding whitespace is dropped, in any letter case, and their password
+// hash. Returns NotFound when there is none (or no password is set), and for
+// text that is no valid username (non-ASCII, inner spaces): accents and
+// other lookalikes never match.
 Status FindPersonForSignIn(Db* db, const std::string& username, Person* out,
                            std::string* password_hash);
 

@@ -469,6 +469,21 @@ class HostileArchiveTest(InstallTestCase):
         self.assert_refused(archive, 409, f"www/shared-{t}/x.css", "belongs to", f"Owner {t}")
         self.assertEqual(self.get_static(f"/shared-{t}/x.css").body, b"owner{}")
 
+    def test_a_path_differing_only_in_case_is_another_collections(self):
+        """Issue 10, F8: on a files directory shared from a case-insensitive
+        file system, Shop/Logo.css and shop/logo.css are one file."""
+        t = tag()
+        first = manifest(name=f"Case owner {t}", children=resource("Logo.css", "www", f"Shop-{t}"))
+        self.install_ok(cz.make_zip([("collection.xml", first), ("Logo.css", "owner{}")]))
+        for path, name in ((f"shop-{t}", "logo.css"), (f"SHOP-{t}", "Logo.css"),
+                           (f"shop-{t}/logo.css", "x.css")):
+            with self.subTest(path=path, name=name):
+                second = manifest(name=f"Case intruder {t}", children=resource(name, "www", path))
+                archive = cz.make_zip([("collection.xml", second), (name, "intruder{}")])
+                self.assert_refused(archive, 409, f"Shop-{t}/Logo.css", f"Case owner {t}",
+                                    "differ only in case")
+        self.assertEqual(self.get_static(f"/Shop-{t}/Logo.css").body, b"owner{}")
+
 
     # --- beyond the brief's list: limits across nested zips, file/directory
     # clashes, what a failed build leaves on disk --------------------------------

@@ -75,6 +75,23 @@ class SignInTest(unittest.TestCase):
         r = Browser().sign_in(name, PASSWORD)
         self.assertIn(GENERIC, r.body)
 
+    def test_the_username_ignores_case_and_surrounding_spaces(self):
+        """README, "Usernames": one name in any letter case, with or
+        without the space a phone's keyboard adds."""
+        for typed in (self.admin.upper(), f" {self.admin} ", self.admin.capitalize() + " "):
+            with self.subTest(typed=typed):
+                self.assertEqual(Browser().sign_in(typed, PASSWORD).status, 303)
+
+    def test_lookalike_usernames_do_not_sign_in(self):
+        # utf8mb4_unicode_ci alone would take the first two as the username.
+        for typed in ("\u00e1" + self.admin[1:], "\uff41" + self.admin[1:],
+                      self.admin[:3] + " " + self.admin[3:]):
+            with self.subTest(typed=typed):
+                r = Browser().sign_in(typed, PASSWORD)
+                self.assertEqual(r.status, 200)
+                self.assertIn("Incorrect username or password.", r.body)
+            self.site.sql("DELETE FROM signin_failures")
+
     def test_sign_in_post_without_csrf_is_refused(self):
         b = Browser()
         b.get("/login")

@@ -640,6 +640,28 @@ BOOST_FIXTURE_TEST_CASE(find_person_for_sign_in, MigratedDb) {
   }
 }
 
+// Issue 10, F8: what sign-in takes as the same username, decided in code
+// (the column's utf8mb4_unicode_ci would also match accents and spaces).
+BOOST_FIXTURE_TEST_CASE(sign_in_username_ignores_case_and_surrounding_spaces_only, MigratedDb) {
+  int64_t ann = AddPerson("Ann", "Lee", "ann.lee", Access::kAdmin, "", true, "hash-of-ann");
+  Person p;
+  std::string hash;
+  for (const char* typed : {"ann.lee", "ANN.LEE", "Ann.Lee", "ann.lee ", " ann.lee", "\tann.lee\r\n"}) {
+    BOOST_TEST_CONTEXT("'" << typed << "'") {
+      Status s = site::FindPersonForSignIn(db(), typed, &p, &hash);
+      BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+      BOOST_TEST(p.id == ann);
+    }
+  }
+  for (const char* typed : {"\xc3\xa1nn.lee" /* á */, "ann. lee", "ann.lee\xc2\xa0" /* NBSP */,
+                            "\xef\xbd\x81nn.lee" /* fullwidth a */, "annlee", "ann_lee"}) {
+    BOOST_TEST_CONTEXT("'" << typed << "'") {
+      BOOST_TEST(site::FindPersonForSignIn(db(), typed, &p, &hash).code() ==
+                 Status::Code::kNotFound);
+    }
+  }
+}
+
 BOOST_FIXTURE_TEST_CASE(count_active_admins, MigratedDb) {
   int64_t n = -1;
   BOOST_TEST_REQUIRE(site::CountActiveAdmins(db(), &n).ok());
