@@ -9,7 +9,6 @@ import argparse
 import importlib
 import os
 import sys
-import time
 import unittest
 
 MODULES = [
@@ -34,10 +33,6 @@ MODULES = [
 ]
 
 
-class TallyResult(unittest.TextTestResult):
-    pass
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", required=True)
@@ -48,6 +43,8 @@ def main():
 
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)
+    sys.path.insert(0, os.path.dirname(here))
+    from tally import run_and_tally
     import site_client
     site_client.SITE = site_client.Site(args.base, args.var, args.root)
 
@@ -59,16 +56,7 @@ def main():
         for name in MODULES:
             suite.addTests(loader.loadTestsFromModule(importlib.import_module(name)))
 
-    started = time.time()
-    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2, resultclass=TallyResult)
-    result = runner.run(suite)
-    # A test method counts once, however many of its subTests failed.
-    failing = {getattr(t, "test_case", t).id() for t, _ in result.failures + result.errors}
-    failed = len(failing) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - failed - len(result.skipped)
-    print(f"integration: {passed} passed, {failed} failed, {len(result.skipped)} skipped "
-          f"in {time.time() - started:.1f} s")
-    return 0 if failed == 0 and result.testsRun > 0 else 1
+    return run_and_tally("integration", suite)
 
 
 if __name__ == "__main__":
