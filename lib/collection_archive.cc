@@ -122,16 +122,19 @@ struct Directory {
   bool reaches_end = false;  // its comment ends exactly at the end of the file
 };
 
-// Reads the Zip64 end record that the locator at `loc` points to.
+// Reads the Zip64 end record that the locator at `loc` points to. Sets
+// d->zip64 and d->count as soon as the record is there (libzip allocates
+// that many entries before it checks anything else); returns true iff the
+// directory it names ends exactly where the record starts.
 bool ReadZip64End(const RawFile& file, uint64_t locator_at, const unsigned char* loc,
                   Directory* d) {
+  d->zip64 = true;
   uint64_t at = Le64(loc + 8);
   std::string rec;
   if (at > locator_at || locator_at - at < kZip64EndBytes || !file.Read(at, kZip64EndBytes, &rec) ||
       Le32(Bytes(rec, 0)) != kZip64EndSig) {
     return false;
   }
-  d->zip64 = true;
   d->count = Le64(Bytes(rec, 32));
   d->size = Le64(Bytes(rec, 40));
   d->offset = Le64(Bytes(rec, 48));
@@ -139,12 +142,15 @@ bool ReadZip64End(const RawFile& file, uint64_t locator_at, const unsigned char*
 }
 
 // Reads the candidate end record at tail[i] (the tail starts at `tail_at`)
-// as libzip 1.7.3 does under ZIP_CHECKCONS (zip_open.c: _zip_read_cdir,
-// _zip_read_eocd, _zip_read_eocd64). Returns false iff libzip drops it before
-// allocating its entries; a record libzip drops for a reason not checked
-// here (disk numbers) is kept, which can only make us refuse more. A Zip64
-// locator just before the record makes libzip read the Zip64 record, whatever
-// the 32-bit fields say.
+// as libzip 1.7.3 finds it (zip_open.c: _zip_read_cdir, _zip_read_eocd,
+// _zip_read_eocd64). Returns true iff the central directory it names ends
+// exactly where the end record (or the Zip64 record) starts, as every writer
+// makes it. libzip itself is laxer (it opens with za->flags, which never
+// hold ZIP_CHECKCONS there, so it takes a directory ending anywhere before
+// the record): the caller refuses what this does not take, rather than
+// leave libzip a directory no check has read. A Zip64 locator just before
+// the record makes libzip read the Zip64 record, whatever the 32-bit fields
+// say.
 bool ReadEndRecord(const RawFile& file, const std::string& tail, uint64_t tail_at, size_t i,
                    Directory* d) {
   const unsigned char* e = Bytes(tail, i);
@@ -181,9 +187,16 @@ Status FindDirectory(const RawFile& file, uint64_t max_entries, Directory* dir, 
   for (size_t i = tail.find(kEndSig, first); i != std::string::npos && i + kEndBytes <= tail_size;
        i = tail.find(kEndSig, i + 1)) {
     Directory d;
-    if (!ReadEndRecord(file, tail, tail_at, i, &d)) continue;
+    bool consistent = ReadEndRecord(file, tail, tail_at, i, &d);
     if (d.zip64 && d.count > max_entries) return TooManyEntries(d.count, max_entries);
     if (!d.reaches_end) continue;
+    // Fail closed: a record libzip may load whose directory does not end
+    // where the record starts (a gap byte, or a broken Zip64 record) would
+    // otherwise leave libzip a directory none of the checks below has read.
+    if (!consistent) {
+      return Status::Invalid(
+          "the archive's end of central directory record does not match its central directory");
+    }
     if (*found) {
       return Status::Invalid("the archive has more than one end of central directory record");
     }
@@ -333,15 +346,17 @@ Status CheckDataRanges(const RawFile& file, const Directory& dir,
   return Status::OK();
 }
 
-// The checks on the raw directory, in order; OK also when there is no
-// directory at all, which libzip then reports.
+// The checks on the raw directory, in order. No directory found is "not a
+// zip" here, whatever libzip would make of the file: what libzip opens has
+// always been read by these checks first.
 Status CheckRawDirectory(const std::string& path, uint64_t max_entries) {
   RawFile file;
   Status s = file.Open(path);
   Directory dir;
   bool found = false;
   if (s.ok()) s = FindDirectory(file, max_entries, &dir, &found);
-  if (!s.ok() || !found) return s;
+  if (!s.ok()) return s;
+  if (!found) return NotAZip();
   std::vector<RawEntry> entries;
   s = ReadDirectory(file, dir, max_entries, &entries);
   if (s.ok()) s = CheckRawNames(entries);

@@ -949,6 +949,11 @@ BOOST_AUTO_TEST_CASE(huge_hidden_directory_is_refused_quickly) {
   }
   const uint64_t cd_size = head.size() - cd_offset;
   const uint64_t end_at = head.size();
+  // A Zip64 record where its locator says, declaring a directory 46 bytes
+  // shorter than the space before it.
+  std::string short_zip64 = Zip64End(n, cd_size, cd_offset, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF);
+  Put(&short_zip64, 40, 4, static_cast<uint32_t>(cd_size - 46));
+  Put(&short_zip64, 44, 4, static_cast<uint32_t>((cd_size - 46) >> 32));
   struct Case {
     const char* what;
     std::string tail;
@@ -964,6 +969,15 @@ BOOST_AUTO_TEST_CASE(huge_hidden_directory_is_refused_quickly) {
        Zip64End(n, cd_size, cd_offset, 1, 0, 0), std::to_string(n) + " entries"},
       {"a Zip64 end record", Zip64End(n, cd_size, cd_offset, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF),
        std::to_string(n) + " entries"},
+      // libzip takes a directory that ends anywhere before its end record
+      // (it never checks consistency there): one junk byte used to make
+      // every raw check step aside while libzip loaded the entries.
+      {"a junk byte between the directory and the end record",
+       "X" + EndRecord(n, cd_size, cd_offset, 0), "does not match its central directory"},
+      // libzip allocates a Zip64 record's entries before checking where its
+      // directory ends: the count is refused first.
+      {"a Zip64 end record whose directory does not end where it says",
+       short_zip64, std::to_string(n) + " entries"},
   };
   for (const Case& c : cases) {
     BOOST_TEST_CONTEXT(c.what) {
