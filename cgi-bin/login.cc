@@ -20,13 +20,20 @@ constexpr char kLoginCsrfCookie[] = "login_csrf";
 constexpr size_t kMaxUsernameBytes = 64;
 const char kGenericFailure[] = "Incorrect username or password.";
 
+// The sign-in form's double-submit cookie: Secure (and so __Host-) under
+// HTTPS, as the session cookie is.
+CookieOptions LoginCsrfCookieOptions(const App& app, const Request& req) {
+  CookieOptions o;
+  o.secure = app.config.cookie_secure || req.IsHttps();
+  return o;
+}
+
 Status RenderSignInForm(App& app, const Request& req, const std::string& error,
                         const std::string& username, Response* resp) {
   std::string token = RandomHex(32);
-  CookieOptions o;
-  o.secure = app.config.cookie_secure || req.IsHttps();
+  CookieOptions o = LoginCsrfCookieOptions(app, req);
   o.max_age = 3600;
-  resp->SetCookie(kLoginCsrfCookie, token, o);
+  resp->SetCookie(CookieName(kLoginCsrfCookie, o), token, o);
   auto dict = NewPage("Sign in", nullptr);
   dict->SetValue("LOGIN_CSRF", token);
   dict->SetValue("USERNAME", username);
@@ -37,7 +44,8 @@ Status RenderSignInForm(App& app, const Request& req, const std::string& error,
 }
 
 Status SignIn(App& app, const Request& req, Response* resp) {
-  if (!ConstantTimeEquals(req.Form(kCsrfField), req.Cookie(kLoginCsrfCookie)) ||
+  const std::string login_cookie = CookieName(kLoginCsrfCookie, LoginCsrfCookieOptions(app, req));
+  if (!ConstantTimeEquals(req.Form(kCsrfField), req.Cookie(login_cookie)) ||
       req.Form(kCsrfField).empty()) {
     resp->set_status(403);
     return RenderSignInForm(app, req, "Your sign-in form expired. Please try again.", "", resp);
@@ -78,9 +86,9 @@ Status SignIn(App& app, const Request& req, Response* resp) {
   s = StartSession(app.db.get(), app.config, req, person.id, resp);
   if (!s.ok()) return s;
   Log(LogLevel::kInfo, address, "signed in: person " + std::to_string(person.id));
-  CookieOptions gone;
+  CookieOptions gone = LoginCsrfCookieOptions(app, req);
   gone.max_age = 0;
-  resp->SetCookie(kLoginCsrfCookie, "", gone);
+  resp->SetCookie(login_cookie, "", gone);
   resp->Redirect(SafeLocalPath(req.Form("next")));
   return Status::OK();
 }

@@ -59,6 +59,10 @@ void Response::Redirect(const std::string& location) {
   body_.clear();
 }
 
+std::string CookieName(const std::string& name, const CookieOptions& options) {
+  return options.secure ? "__Host-" + name : name;
+}
+
 void Response::SetCookie(const std::string& name, const std::string& value,
                          const CookieOptions& options) {
   std::string c = name + "=" + value + "; Path=/; HttpOnly; SameSite=Strict";

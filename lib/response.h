@@ -14,6 +14,13 @@ struct CookieOptions {
   int max_age = -1;       // seconds; -1: a browser-session cookie; 0: delete
 };
 
+// The name a cookie of ours goes by: "__Host-" + `name` when it is Secure.
+// Browsers take a __Host- cookie only from the host itself (Secure, Path=/,
+// no Domain, as SetCookie writes them), so a page on a sibling host name
+// (a collection files host under the same domain) cannot set one that
+// shadows ours; over plain HTTP the prefix is not allowed, and `name` stays.
+std::string CookieName(const std::string& name, const CookieOptions& options);
+
 class Response {
  public:
   // Starts as "200 OK, text/html" with the security headers every page

@@ -21,8 +21,10 @@ CookieOptions SessionCookieOptions(const Config& config, const Request& req) {
 
 // Returns the cookie's session id, or "" when the cookie is absent or not
 // shaped like one of ours (nothing malformed reaches the database).
-std::string CookieId(const Request& req) {
-  std::string id = req.Cookie(kSessionCookie);
+std::string CookieId(const Config& config, const Request& req) {
+  // Only the name this request's scheme uses: under HTTPS a plain "session"
+  // cookie may come from a sibling host (response.h, CookieName).
+  std::string id = req.Cookie(CookieName(kSessionCookie, SessionCookieOptions(config, req)));
   if (id.size() != kMaxCookieChars ||
       id.find_first_not_of("0123456789abcdef") != std::string::npos) {
     return "";
@@ -30,8 +32,8 @@ std::string CookieId(const Request& req) {
   return id;
 }
 
-std::string CookieDigest(const Request& req) {
-  std::string id = CookieId(req);
+std::string CookieDigest(const Config& config, const Request& req) {
+  std::string id = CookieId(config, req);
   return id.empty() ? "" : Sha256Hex(id);
 }
 
@@ -58,14 +60,15 @@ Status StartSession(Db* db, const Config& config, const Request& req, int64_t pe
       "VALUES (?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
       {Sha256Hex(id), person_id, req.client_address()});
   if (!s.ok()) return s;
-  resp->SetCookie(kSessionCookie, id, SessionCookieOptions(config, req));
+  CookieOptions o = SessionCookieOptions(config, req);
+  resp->SetCookie(CookieName(kSessionCookie, o), id, o);
   return Status::OK();
 }
 
 Status FindSession(Db* db, const Config& config, const Request& req,
                    std::optional<SessionInfo>* out) {
   out->reset();
-  std::string id = CookieId(req);
+  std::string id = CookieId(config, req);
   if (id.empty()) return Status::OK();
   std::string digest = Sha256Hex(id);
   std::vector<DbRow> rows;
@@ -103,14 +106,14 @@ Status FindSession(Db* db, const Config& config, const Request& req,
 }
 
 Status EndSession(Db* db, const Config& config, const Request& req, Response* resp) {
-  std::string digest = CookieDigest(req);
+  std::string digest = CookieDigest(config, req);
   if (!digest.empty()) {
     Status s = db->Exec("DELETE FROM sessions WHERE id_digest = ?", {digest});
     if (!s.ok()) return s;
   }
   CookieOptions o = SessionCookieOptions(config, req);
   o.max_age = 0;
-  resp->SetCookie(kSessionCookie, "", o);
+  resp->SetCookie(CookieName(kSessionCookie, o), "", o);
   return Status::OK();
 }
 

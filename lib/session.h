@@ -21,6 +21,7 @@
 
 namespace site {
 
+// The session cookie; "__Host-session" when Secure (response.h, CookieName).
 constexpr char kSessionCookie[] = "session";
 constexpr char kCsrfField[] = "csrf_token";
 

@@ -56,11 +56,19 @@ class HttpsVariantTest(unittest.TestCase):
         self.assertEqual(page.header("Strict-Transport-Security"), "max-age=31536000")
         r = b.sign_in(name, PASSWORD)
         self.assertEqual(r.status, 303, r)
-        cookies = [c for c in r.headers.get_all("Set-Cookie") if c.startswith("session=")]
+        # __Host-: a sibling host name cannot set a cookie that shadows it.
+        cookies = [c for c in r.headers.get_all("Set-Cookie") if c.startswith("__Host-session=")]
         self.assertEqual(len(cookies), 1, r.headers)
         self.assertIn("Secure", cookies[0])
         self.assertIn("HttpOnly", cookies[0])
+        self.assertIn("Path=/", cookies[0])
+        self.assertNotIn("Domain", cookies[0])
         self.assertEqual(b.get("/people").status, 200)
+        # The same id in a plain "session" cookie (what such a host could
+        # set) signs nobody in over HTTPS.
+        other = self.browser()
+        other.set_cookie("session", b.cookie("__Host-session"))
+        self.assertEqual(other.get("/people").status, 303)
 
     def test_token_created_and_used_over_https_with_the_guides_curl_command(self):
         name = tag("tlsadmin")

@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(cookie_attributes) {
       Response resp;
       BOOST_TEST_REQUIRE(site::StartSession(db(), config(), req, person, &resp).ok());
       std::string h = resp.Header("Set-Cookie");
-      BOOST_TEST(h.rfind("session=", 0) == 0u, h);
+      BOOST_TEST(h.rfind(c.secure ? "__Host-session=" : "session=", 0) == 0u, h);
       BOOST_TEST(h.find("; Path=/") != std::string::npos, h);
       BOOST_TEST(h.find("; HttpOnly") != std::string::npos, h);
       BOOST_TEST(h.find("; SameSite=Strict") != std::string::npos, h);
@@ -111,6 +111,24 @@ BOOST_AUTO_TEST_CASE(cookie_attributes) {
       BOOST_TEST((h.find("; Secure") != std::string::npos) == c.secure, h);
     }
   }
+}
+
+// Under HTTPS only the __Host- cookie counts: a plain "session" cookie
+// may have been set by a sibling host name (Domain=the parent domain), and
+// must not choose the session.
+BOOST_AUTO_TEST_CASE(under_https_only_the_host_cookie_is_read) {
+  std::string id = Start(person);
+  auto find = [&](const std::string& cookie, const char* https) {
+    Request req({{"REQUEST_METHOD", "GET"}, {"REMOTE_ADDR", "198.51.100.4"}, {"HTTPS", https},
+                 {"HTTP_COOKIE", cookie}}, "");
+    std::optional<SessionInfo> out;
+    BOOST_TEST_REQUIRE(site::FindSession(db(), config(), req, &out).ok());
+    return out.has_value();
+  };
+  BOOST_TEST(find("__Host-session=" + id, "on"));
+  BOOST_TEST(!find("session=" + id, "on"));
+  BOOST_TEST(find("session=" + id, ""));
+  BOOST_TEST(!find("__Host-session=" + id, ""));
 }
 
 BOOST_AUTO_TEST_CASE(only_the_digest_is_stored) {
