@@ -27,6 +27,11 @@ std::string TooLargeMessage(const Config& config) {
 
 }  // namespace
 
+int64_t MaxUploadRequestBytes(const Config& config) {
+  const int64_t max = config.max_upload_bytes;
+  return max + (max * 37 + 99) / 100 + 64 * 1024;
+}
+
 void DiscardUpload(ReceivedUpload* upload) {
   if (!upload->path.empty()) ::unlink(upload->path.c_str());
   upload->path.clear();
@@ -44,8 +49,9 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
       return Status::BadRequest("The request's Content-Length is not a number.");
     }
     declared = std::stoll(length_text);
-    // The multipart framing adds a few hundred bytes around the file.
-    if (declared > config.max_upload_bytes + 64 * 1024) {
+    // More than even a base64-encoded file of the largest size needs: the
+    // file is too large whatever its encoding.
+    if (declared > MaxUploadRequestBytes(config)) {
       return Status::TooLarge(TooLargeMessage(config));
     }
   }
@@ -118,6 +124,12 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
     size_t n = req.ReadBody(buf.get(), want);
     if (n == 0) break;
     received += static_cast<int64_t>(n);
+    // A chunked body has no Content-Length to check first; parts that are
+    // not the file (ignored ones) are bounded here too.
+    if (received > MaxUploadRequestBytes(config)) {
+      s = Status::TooLarge(TooLargeMessage(config));
+      break;
+    }
     s = reader.Feed(buf.get(), n);
     if (!s.ok()) break;
   }

@@ -25,9 +25,17 @@ struct ReceivedUpload {
 
 // Reads the request's body. Returns BadRequest (not multipart, no
 // collectionFile, two of them, an empty one, a truncated body), TooLarge
-// (past max_upload_bytes, refused before reading when Content-Length says
-// so) or OK with the file spooled.
+// (a file past max_upload_bytes, or a body past MaxUploadRequestBytes:
+// refused before reading when Content-Length says so) or OK with the file
+// spooled.
 Status ReceiveCollectionUpload(const Config& config, const Request& req, ReceivedUpload* out);
+
+// The largest request body an upload may be: a file of max_upload_bytes
+// base64-encoded in 76-character lines (Ansible's uri module sends file
+// parts so: 4/3 of the file plus a CRLF every 76 characters, 1.37 times in
+// all) plus 64 KiB of multipart framing. tools/webconf.sh gives the web
+// servers the same figure with 1 MiB of framing (UPLOAD_LIMIT).
+int64_t MaxUploadRequestBytes(const Config& config);
 
 // Removes the spooled file, if any.
 void DiscardUpload(ReceivedUpload* upload);

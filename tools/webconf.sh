@@ -6,8 +6,8 @@
 #   tools/webconf.sh render TEMPLATE OUT CONFIG|- [KEY=VALUE...]
 #       Writes TEMPLATE with every @KEY@ replaced. Unless CONFIG is -, two
 #       keys come from the site's config file, so the server's limits follow it:
-#       @FILES_DIR@ (files_dir) and @UPLOAD_LIMIT@ (max_upload_bytes + 1 MiB
-#       of multipart framing; @UPLOAD_LIMIT_KIB@ for lighttpd;
+#       @FILES_DIR@ (files_dir) and @UPLOAD_LIMIT@ (max_upload_bytes as base64,
+#       1.37 times, + 1 MiB of multipart framing; @UPLOAD_LIMIT_KIB@ for lighttpd;
 #       @FCGID_REQUEST_LIMIT@ 1 MiB above it, for mod_fcgid).
 #       TRUSTED_PROXIES="A B" (addresses or ranges of load balancers) fills
 #       @REMOTEIP@ and @EXTFORWARD@; without it they are commented examples.
@@ -106,7 +106,10 @@ render() {
     [ -r "$config" ] || { echo "webconf: cannot read the site config $config" >&2; exit 1; }
     local files_dir; files_dir=$(setting "$config" files_dir "")
     [ -n "$files_dir" ] || { echo "webconf: $config has no files_dir" >&2; exit 1; }
-    local limit=$(( $(max_upload "$config") + 1048576 ))
+    # As lib/upload.h MaxUploadRequestBytes: the largest file base64-encoded
+    # (1.37 times), with 1 MiB of framing.
+    local max; max=$(max_upload "$config")
+    local limit=$(( max + (max * 37 + 99) / 100 + 1048576 ))
     # Given pairs first: CONFIG=... names the config where it will be read
     # from, when that differs from where it is read now (DESTDIR).
     pairs+=("FILES_DIR=$files_dir" "UPLOAD_LIMIT=$limit"

@@ -13,6 +13,7 @@ recorded; if they are, the row must say 'refused' with the same status.
 Archives are built in each test (collection_zips.py); names and guids are
 unique per test, so the module can run beside others on a live site.
 """
+import base64
 import hashlib
 import http.client
 import json
@@ -601,6 +602,35 @@ class UploadEdgeTest(InstallTestCase):
         # 16 MiB + 1 MiB of framing and the program refuses what it gets.
         blob = os.urandom(17 * MiB)
         self.assert_upload_refused(413, ["MiB"], lambda: self.install(blob))
+
+    def base64_upload(self, archive):
+        """POSTs `archive` as Ansible's uri module does: the file part
+        base64-encoded in 76-character CRLF lines."""
+        encoded = base64.encodebytes(archive).replace(b"\n", b"\r\n")
+        boundary = "===============7330845974216740156=="
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"collectionFile\"; "
+                f"filename=\"myCollection.zip\"\r\nContent-Type: application/zip\r\n"
+                f"Content-Transfer-Encoding: base64\r\n\r\n").encode() + encoded + \
+            f"\r\n--{boundary}--\r\n".encode()
+        headers = self.auth()
+        headers["Content-Type"] = f'multipart/form-data; boundary="{boundary}"'
+        return self.http("POST", "/installCollection", body, headers)
+
+    def test_a_base64_archive_just_under_the_limit_installs(self):
+        # 13 MiB of a 16 MiB limit: about 17.8 MiB as sent, which the checks
+        # on the body as sent refused when they allowed the limit + framing.
+        t = tag()
+        xml = manifest(name=f"Base64 {t}", children=resource("big.bin", "private", f"b64-{t}"))
+        archive = cz.make_zip([("collection.xml", xml),
+                               ("big.bin", os.urandom(13 * MiB), {"compress": cz.STORED})])
+        r = self.base64_upload(archive)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["files"], 1)
+        self.assertEqual(r.json["archive_sha256"], hashlib.sha256(archive).hexdigest())
+
+    def test_a_base64_archive_over_the_limit_is_refused(self):
+        blob = os.urandom(16 * MiB + 512 * 1024)
+        self.assert_upload_refused(413, ["16 MiB"], lambda: self.base64_upload(blob))
 
     def test_body_over_the_programs_limit_under_apaches(self):
         blob = os.urandom(16 * MiB + 512 * 1024)
