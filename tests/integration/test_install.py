@@ -126,8 +126,15 @@ class InstallTest(unittest.TestCase):
                 text = f.read()
             self.assertNotRegex(text, r"@[A-Z_]+@", path)
             self.assertIn(f"{t}/var/lib/admin-site/files", text, path)
+        # The default 256 MiB, base64-encoded (1.37 times, rounded up), + 1 MiB.
+        max_upload = 256 * 1024 * 1024
+        limit = max_upload + (max_upload * 37 + 99) // 100 + 1024 * 1024
         with open(f"{t}/etc/apache2/sites-available/admin-site.conf") as f:
-            self.assertIn(f"Define SITE_UPLOAD_LIMIT {256 * 1024 * 1024 + 1024 * 1024}", f.read())
+            site = f.read()
+            self.assertIn(f"Define SITE_UPLOAD_LIMIT {limit}\n", site)
+            self.assertIn(f"Define SITE_FCGID_REQUEST_LIMIT {limit + 1024 * 1024}\n", site)
+        with open(f"{t}/etc/lighttpd/conf-available/50-admin-site.conf") as f:
+            self.assertIn(f"server.max-request-size = {(limit + 1023) // 1024}\n", f.read())
 
     def test_install_again_keeps_the_config_and_the_sites_choices(self):
         """An upgrade is `make install` with no arguments: it must not put
