@@ -174,8 +174,8 @@ bool ReadEndRecord(const RawFile& file, const std::string& tail, uint64_t tail_a
 // the comment, a backward scan read a small directory while libzip loaded 3
 // million entries (714 MB). A Zip64 record declaring more than max_entries
 // is refused even when libzip would drop it, since libzip allocates its
-// entries first. Sets *found to false when there is no directory (libzip
-// then answers "not a zip").
+// entries first. Sets *found to false when there is no directory (the
+// caller then answers "not a zip").
 Status FindDirectory(const RawFile& file, uint64_t max_entries, Directory* dir, bool* found) {
   *found = false;
   size_t tail_size = static_cast<size_t>(std::min<uint64_t>(file.size(), kEndSearchBytes));

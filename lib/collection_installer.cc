@@ -383,10 +383,7 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
         return Status::Conflict(p.area + "/" + p.path + " belongs to " + owner);
       }
       const std::string& theirs = rows[0].Str(2);
-      auto starts_with = [](const std::string& a, const std::string& b) {
-        return a.compare(0, b.size(), b) == 0;
-      };
-      bool same_case = starts_with(p.path, theirs + "/") || starts_with(theirs, p.path + "/");
+      bool same_case = StartsWith(p.path, theirs + "/") || StartsWith(theirs, p.path + "/");
       std::string why =
           same_case ? "" : " (paths that differ only in case are one file on a case-insensitive file system)";
       return Status::Conflict(p.area + "/" + p.path + " collides with " + p.area + "/" + theirs +

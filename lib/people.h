@@ -76,7 +76,7 @@ Status GetPerson(Db* db, int64_t id, Person* out);
 // hash. Returns NotFound when there is none (or no password is set), and for
 // text that is no valid username (non-ASCII, inner spaces): accents and
 // other lookalikes never match.
-Status FindPersonForSignIn(Db* db, const std::string& username, Person* out,
+Status FindPersonForSignIn(Db* db, const std::string& typed, Person* out,
                            std::string* password_hash);
 
 // Stores a new person. Duplicate username/email come back in `errors`

@@ -10,6 +10,10 @@ std::string Lower(std::string s) {
   return s;
 }
 
+bool StartsWith(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
 std::string Trim(const std::string& s, const char* chars) {
   size_t b = s.find_first_not_of(chars);
   if (b == std::string::npos) return "";

@@ -8,6 +8,9 @@ namespace site {
 // ASCII lowercase (header names, XML names, settings).
 std::string Lower(std::string s);
 
+// Returns true iff `s` begins with `prefix`.
+bool StartsWith(const std::string& s, const std::string& prefix);
+
 // Removes leading and trailing characters of `chars` (spaces, tabs, CR, LF).
 std::string Trim(const std::string& s, const char* chars = " \t\r\n");
 

@@ -42,6 +42,7 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
   std::string boundary;
   Status s = MultipartReader::BoundaryFromContentType(req.Env("CONTENT_TYPE"), &boundary);
   if (!s.ok()) return s;
+  const int64_t max_body = MaxUploadRequestBytes(config);
   const std::string& length_text = req.Env("CONTENT_LENGTH");
   int64_t declared = -1;
   if (!length_text.empty()) {
@@ -51,7 +52,7 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
     declared = std::stoll(length_text);
     // More than even a base64-encoded file of the largest size needs: the
     // file is too large whatever its encoding.
-    if (declared > MaxUploadRequestBytes(config)) {
+    if (declared > max_body) {
       return Status::TooLarge(TooLargeMessage(config));
     }
   }
@@ -126,7 +127,7 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
     received += static_cast<int64_t>(n);
     // A chunked body has no Content-Length to check first; parts that are
     // not the file (ignored ones) are bounded here too.
-    if (received > MaxUploadRequestBytes(config)) {
+    if (received > max_body) {
       s = Status::TooLarge(TooLargeMessage(config));
       break;
     }

@@ -61,16 +61,17 @@ for name in LISTEN HTTPS_LISTEN; do
     echo "install: $name='${!name}' is not address:port (e.g. *:80)" >&2; exit 1
   fi
 done
-# A host name; lighttpd compares it with the lowercased Host header.
-if ! [[ $SERVER_NAME =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]]; then
-  echo "install: SERVER_NAME='$SERVER_NAME' is not a host name" >&2; exit 1
-fi
-SERVER_NAME=${SERVER_NAME,,}
-if [ -n "${WWW_SERVER_NAME:-}" ]; then
-  if ! [[ $WWW_SERVER_NAME =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]]; then
-    echo "install: WWW_SERVER_NAME='$WWW_SERVER_NAME' is not a host name" >&2; exit 1
+# Host names, lowercased: the servers compare them with the lowercased Host
+# header.
+host_name() {  # host_name VARIABLE: lowercases its value; fails unless it is a host name
+  if ! [[ ${!1} =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]]; then
+    echo "install: $1='${!1}' is not a host name" >&2; exit 1
   fi
-  WWW_SERVER_NAME=${WWW_SERVER_NAME,,}
+  printf -v "$1" '%s' "${!1,,}"
+}
+host_name SERVER_NAME
+if [ -n "${WWW_SERVER_NAME:-}" ]; then
+  host_name WWW_SERVER_NAME
   if [ "$WWW_SERVER_NAME" = "$SERVER_NAME" ]; then
     echo "install: WWW_SERVER_NAME must differ from SERVER_NAME (the admin site's)" >&2; exit 1
   fi

@@ -125,6 +125,10 @@ render() {
   done
   trusted_proxy_lines "$proxies"
   pairs+=("REMOTEIP=$REMOTEIP_LINES" "EXTFORWARD=$EXTFORWARD_LINES")
+  # The sandbox of collection pages on the admin host name (the reasons are
+  # in apache-conf/site-common.conf), and the lighttpd types of the early
+  # error bodies (errors, below).
+  pairs+=("WWW_CSP=$WWW_CSP" "EARLY_ERROR_TYPES=$(early_error_types)")
   # The collection files' own host name (WWW_SERVER_NAME), as a regex for
   # the servers' host conditions; without one, a regex that matches nothing.
   if [ -n "$www" ]; then
@@ -166,6 +170,18 @@ ERROR_ROWS='400|bad_request|Authentication required, or another header is malfor
 # The statuses lighttpd answers before it has read a request's host, with
 # the server-wide errorfile-prefix (admin-site-early-NNN.html).
 EARLY_STATUSES="400 414 431 501"
+
+# Collection pages on the admin host name: scripts, forms and popups run, as
+# an opaque origin (no allow-same-origin).
+WWW_CSP="sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"
+
+early_error_types() {  # the lighttpd mimetype.assign entries of the early bodies
+  local status lines=""
+  for status in $EARLY_STATUSES; do
+    lines+="${lines:+$'\n'}  \"admin-site-early-$status.html\" => \"application/json\","
+  done
+  printf '%s' "$lines"
+}
 
 json_error() {  # json_error ERROR MESSAGE
   printf '{\n  "error": "%s",\n  "message": "%s"\n}\n' "$1" "$2"

@@ -234,8 +234,8 @@ json.dump(calls, sys.stdout)
         """A client script reading [[method, url, token, zip_path]] as JSON on
         stdin and printing [[status, body]] as JSON."""
         def send(requests):
-            todo = [[m, self.site.base + p, t, z] for m, p, t, z in requests]
-            r = run(argv, stdin=json.dumps(todo).encode(), env=env)
+            to_send = [[m, self.site.base + p, t, z] for m, p, t, z in requests]
+            r = run(argv, stdin=json.dumps(to_send).encode(), env=env)
             log = r.stderr.decode("utf-8", "replace")
             if r.returncode != 0:
                 raise AssertionError(f"{argv[0]} exited {r.returncode}: {log[-2000:]}")
@@ -296,10 +296,10 @@ json.dump(calls, sys.stdout)
 
         def send(requests):
             results = os.path.join(work, "results.json")
-            todo = [{"method": m, "url": self.site.base + p, "token": t or "", "zip": z or ""}
+            to_send = [{"method": m, "url": self.site.base + p, "token": t or "", "zip": z or ""}
                     for m, p, t, z in requests]
             with open(os.path.join(work, "vars.json"), "w") as f:
-                json.dump({"todo": todo, "results": results}, f)
+                json.dump({"to_send": to_send, "results": results}, f)
             r = run(["ansible-playbook", "-i", "localhost,", "-c", "local",
                      "-e", "@" + os.path.join(work, "vars.json"),
                      os.path.join(HERE, "clients", "ansible_uri.yml")], env=env)

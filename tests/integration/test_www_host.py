@@ -6,7 +6,6 @@ is 127.0.0.1 and the files' host is localhost, on one more node of the site
 (the same database and files)."""
 import http.client
 import json
-import os
 import unittest
 
 import collection_zips as cz

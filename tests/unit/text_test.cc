@@ -34,4 +34,12 @@ BOOST_AUTO_TEST_CASE(utf8) {
   for (const auto& c : cases) BOOST_TEST(site::IsValidUtf8(c.text) == c.valid, c.text);
 }
 
+BOOST_AUTO_TEST_CASE(starts_with) {
+  BOOST_TEST(site::StartsWith("shop/css/a.css", "shop/"));
+  BOOST_TEST(site::StartsWith("shop", ""));
+  BOOST_TEST(site::StartsWith("shop", "shop"));
+  BOOST_TEST(!site::StartsWith("sho", "shop"));
+  BOOST_TEST(!site::StartsWith("Shop/a", "shop/"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
