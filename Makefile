@@ -3,7 +3,7 @@
 
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-unused-parameter -MMD -MP -Ilib
+CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-unused-parameter -MMD -MP -Ilib -I$(BUILD)/gen
 LDLIBS    = -lfcgi -lcgicc -lmysqlcppconn -lctemplate -lzip -lexpat -lcrypto -lpthread
 
 BUILD    := build
@@ -25,6 +25,12 @@ all: $(PROGRAMS) $(TOOLS)
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+# The route table, compiled in: each program's paths (lib/routes.cc).
+$(BUILD)/gen/routes.inc: cgi-bin/routes tools/routes.sh
+	@mkdir -p $(@D)
+	tools/routes.sh cxx $< > $@.new && mv $@.new $@
+$(BUILD)/lib/routes.o: $(BUILD)/gen/routes.inc
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)

@@ -6,6 +6,7 @@
 //                      page's script asks for JSON and shows a progress bar;
 //                      without JavaScript the result comes back as a page.
 #include "app.h"
+#include "routes.h"
 #include "json_body.h"
 #include "collection_installer.h"
 #include "collections_view.h"
@@ -146,6 +147,6 @@ int main(int, char** argv) {
   site::ProgramOptions options;
   options.errors = site::ErrorStyle::kByAccept;
   options.stream_body = true;
-  options.paths = {"/collections", "/collections/upload"};
+  options.paths = site::RoutePaths("collections");
   return site::RunFastCgi(argv[0], site::HandleCollections, options);
 }

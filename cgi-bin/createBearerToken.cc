@@ -8,6 +8,7 @@
 // and the same content comes back as a page. Either way this response is
 // the only one that ever holds the token (Cache-Control: no-store).
 #include "app.h"
+#include "routes.h"
 #include "json_body.h"
 #include "log.h"
 #include "page.h"
@@ -82,6 +83,6 @@ Status HandleCreateBearerToken(App& app, const Request& req, Response* resp) {
 int main(int, char** argv) {
   site::ProgramOptions options;
   options.errors = site::ErrorStyle::kByAccept;
-  options.paths = {"/createBearerToken"};
+  options.paths = site::RoutePaths("createBearerToken");
   return site::RunFastCgi(argv[0], site::HandleCreateBearerToken, options);
 }

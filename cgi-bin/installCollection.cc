@@ -10,6 +10,7 @@
 // to disk (upload.h), the archive checked and installed all or nothing
 // (collection_installer.h); the answer is JSON for the build server's log.
 #include "app.h"
+#include "routes.h"
 #include "json_body.h"
 #include "bearer_auth.h"
 #include "collection_installer.h"
@@ -69,7 +70,7 @@ int main(int, char** argv) {
   site::ProgramOptions options;
   options.errors = site::ErrorStyle::kJson;
   options.stream_body = true;
-  options.paths = {"/installCollection"};
+  options.paths = site::RoutePaths("installCollection");
   options.methods = {"POST"};
   options.method_hint = "Use POST with the archive in the collectionFile field.";
   return site::RunFastCgi(argv[0], site::HandleInstallCollection, options);

@@ -5,6 +5,7 @@
 // whose field and cookie differ is refused (double-submit).
 #include "access.h"
 #include "app.h"
+#include "routes.h"
 #include "crypto.h"
 #include "log.h"
 #include "page.h"
@@ -110,6 +111,6 @@ Status HandleLogin(App& app, const Request& req, Response* resp) {
 
 int main(int, char** argv) {
   site::ProgramOptions options;
-  options.paths = {"/login"};
+  options.paths = site::RoutePaths("login");
   return site::RunFastCgi(argv[0], site::HandleLogin, options);
 }

@@ -1,6 +1,7 @@
 // /logout: signing out (POST only, with the session's CSRF token, so that
 // another site cannot sign an admin out).
 #include "app.h"
+#include "routes.h"
 #include "page.h"
 #include "session.h"
 
@@ -33,6 +34,6 @@ Status HandleLogout(App& app, const Request& req, Response* resp) {
 
 int main(int, char** argv) {
   site::ProgramOptions options;
-  options.paths = {"/logout"};
+  options.paths = site::RoutePaths("logout");
   return site::RunFastCgi(argv[0], site::HandleLogout, options);
 }

@@ -8,6 +8,7 @@
 #include <cctype>
 
 #include "app.h"
+#include "routes.h"
 #include "log.h"
 #include "page.h"
 #include "password.h"
@@ -258,6 +259,6 @@ Status HandlePeople(App& app, const Request& req, Response* resp) {
 
 int main(int, char** argv) {
   site::ProgramOptions options;
-  options.paths = {"/people", "/people/new", "/people/edit"};
+  options.paths = site::RoutePaths("people");
   return site::RunFastCgi(argv[0], site::HandlePeople, options);
 }

@@ -2,6 +2,7 @@
 // Ends the token of the person whose record is open (form field person_id).
 // Signed-in Admins only, with the session's CSRF token.
 #include "app.h"
+#include "routes.h"
 #include "log.h"
 #include "page.h"
 #include "session.h"
@@ -45,6 +46,6 @@ Status HandleRevokeBearerToken(App& app, const Request& req, Response* resp) {
 
 int main(int, char** argv) {
   site::ProgramOptions options;
-  options.paths = {"/revokeBearerToken"};
+  options.paths = site::RoutePaths("revokeBearerToken");
   return site::RunFastCgi(argv[0], site::HandleRevokeBearerToken, options);
 }

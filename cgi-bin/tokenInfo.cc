@@ -6,6 +6,7 @@
 // Like every API program it needs a token whose person has Admin access;
 // for another person's token the 403 still says whose it is.
 #include "app.h"
+#include "routes.h"
 #include "json_body.h"
 #include "bearer_auth.h"
 
@@ -39,7 +40,7 @@ Status HandleTokenInfo(App& app, const Request& req, Response* resp) {
 int main(int, char** argv) {
   site::ProgramOptions options;
   options.errors = site::ErrorStyle::kJson;
-  options.paths = {"/tokenInfo"};
+  options.paths = site::RoutePaths("tokenInfo");
   options.methods = {"GET", "HEAD"};
   return site::RunFastCgi(argv[0], site::HandleTokenInfo, options);
 }

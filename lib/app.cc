@@ -31,19 +31,30 @@ Request::Environment ReadEnvironment(FCGX_ParamArray envp) {
 }
 
 // Reads the body, never more than CONTENT_LENGTH and never more than `cap`
-// (fcgi2's echo example: never read stdin without a CONTENT_LENGTH).
+// (fcgi2's echo example: never read stdin without a CONTENT_LENGTH). A
+// chunked body has none under mod_proxy_fcgi (the web server passes
+// HTTP_TRANSFER_ENCODING instead): it is read to its end, and refused as
+// soon as it passes `cap`.
 Status ReadBody(FCGX_Stream* in, const Request::Environment& env, int64_t cap, std::string* body) {
+  const Status too_large = Status::TooLarge("The form is larger than this site accepts (" +
+                                            std::to_string(cap / 1024) + " KiB).");
   auto it = env.find("CONTENT_LENGTH");
-  if (it == env.end() || it->second.empty()) return Status::OK();
+  if (it == env.end() || it->second.empty()) {
+    auto te = env.find("HTTP_TRANSFER_ENCODING");
+    if (te == env.end() || te->second.empty()) return Status::OK();
+    char buf[16384];
+    for (int n; (n = FCGX_GetStr(buf, sizeof buf, in)) > 0;) {
+      if (static_cast<int64_t>(body->size()) + n > cap) return too_large;
+      body->append(buf, static_cast<size_t>(n));
+    }
+    return Status::OK();
+  }
   const std::string& text = it->second;
   if (text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
     return Status::BadRequest("The request's Content-Length is not a number.");
   }
   int64_t length = std::stoll(text);
-  if (length > cap) {
-    return Status::TooLarge("The form is larger than this site accepts (" +
-                            std::to_string(cap / 1024) + " KiB).");
-  }
+  if (length > cap) return too_large;
   body->resize(static_cast<size_t>(length));
   int got = FCGX_GetStr(body->data(), static_cast<int>(length), in);
   if (got != length) return Status::BadRequest("The request body ended early.");
@@ -116,6 +127,10 @@ int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options) {
     Log(LogLevel::kError, "", "cannot start: " + s.message());
     return 1;
   }
+  if (options.paths.empty()) {
+    Log(LogLevel::kError, "", "cannot start: cgi-bin/routes has no URL for this program");
+    return 1;
+  }
   App app(config);
   if (FCGX_Init() != 0) {
     Log(LogLevel::kError, "", "FCGX_Init failed");
@@ -140,7 +155,7 @@ int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options) {
           return n > 0 ? static_cast<size_t>(n) : size_t{0};
         });
       }
-      if (s.ok() && !options.paths.empty() &&
+      if (s.ok() &&
           std::find(options.paths.begin(), options.paths.end(), req->path()) == options.paths.end()) {
         s = Status::NotFound("There is no page at this address.");
       }

@@ -46,8 +46,8 @@ struct ProgramOptions {
   // Request::ReadBody (uploads).
   bool stream_body = false;
   // The URL paths (Request::path) this program answers, exactly. Any other
-  // path, e.g. /people/x under lighttpd's prefix mapping, is a 404 before
-  // the handler runs. Empty: every path.
+  // path is a 404 before the handler runs. From the route table:
+  // RoutePaths("program") (routes.h). Empty: the program refuses to start.
   std::vector<std::string> paths;
   // The request methods this program answers (REQUEST_METHOD), e.g.
   // {"POST"}. Any other is a 405 with `Allow` naming these, before the

@@ -64,6 +64,7 @@ Status ParseConfig(const std::string& text, const std::string& origin, Config* o
   setters["bearer_failure_window_minutes"] = num(&c.bearer_failure_window_minutes, 1, 24 * 60);
   setters["password_iterations"] = num(&c.password_iterations, 100000, 10000000);
   setters["max_form_bytes"] = num(&c.max_form_bytes, 1024, 64 << 20);
+  setters["pool_processes"] = num(&c.pool_processes, 1, 256);
   auto flag = [&](bool* field) {
     return [field](const std::string& k, const std::string& v) {
       if (v != "true" && v != "false") {

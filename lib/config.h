@@ -46,8 +46,13 @@ struct Config {
   // PBKDF2-HMAC-SHA256 iterations for new password hashes (OWASP 2023: 600,000).
   int password_iterations = 600000;
 
-  // Largest form body an admin page accepts.
+  // Largest form body an admin page accepts. The web servers' own limit for
+  // forms is rendered from it (tools/webconf.sh).
   int64_t max_form_bytes = 1 << 20;
+
+  // Processes in each program's FastCGI pool (tools/pool.sh starts them).
+  // Each serves one request at a time and holds one database connection.
+  int pool_processes = 4;
 
   // The site's files: collections install into generations below it, and
   // files_dir/current/www is the web server's document root.

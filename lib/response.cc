@@ -74,6 +74,10 @@ void Response::SetCookie(const std::string& name, const std::string& value,
 std::string Response::Serialize() const {
   std::string out = "Status: " + std::to_string(status_) + " " + ReasonPhrase(status_) + "\r\n";
   for (const auto& h : headers_) out += h.first + ": " + h.second + "\r\n";
+  // Always, and always right: Apache is told to trust it (ap_trust_cgilike_cl
+  // in site-common.conf), which is what lets an early answer (a 401 before
+  // the upload's body) end at once instead of after the whole body is read.
+  out += "Content-Length: " + std::to_string(body_.size()) + "\r\n";
   out += "\r\n";
   out += body_;
   return out;

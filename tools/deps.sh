@@ -20,7 +20,7 @@ MODE=${1:-run}
 POLICY=${POLICY_RC_D:-/usr/sbin/policy-rc.d}
 POLICY_MARKER="# written by admin-site tools/deps.sh while apt-get runs"
 
-RUN_PACKAGES="g++ make pkg-config apache2 libapache2-mod-fcgid libfcgi-dev libcgicc-dev
+RUN_PACKAGES="g++ make pkg-config apache2 spawn-fcgi multiwatch libfcgi-dev libcgicc-dev
   libmysqlcppconn-dev libssl-dev libctemplate-dev nlohmann-json3-dev libzip-dev libexpat1-dev mariadb-server
   mariadb-client curl"
 # The tests lint every script with shellcheck; python3-requests, httpie and

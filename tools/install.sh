@@ -5,12 +5,15 @@
 # LIGHTTPD_LOG_DIR in the environment (see the Makefile for defaults).
 #
 #   PREFIX/lib/admin-site/cgi-bin/       the FastCGI programs
+#   PREFIX/lib/admin-site/pool.sh        runs one program's pool (multiwatch)
+#   PREFIX/lib/systemd/system/admin-site@.socket, admin-site@.service
+#                                        the pools' units, one pair per program
 #   PREFIX/sbin/siteadmin                the command-line tool
 #   PREFIX/sbin/admin-site-setup         first set-up: database, schema, first Admin
 #   PREFIX/share/admin-site/             templates/, sql/, the web server templates
 #   SYSCONFDIR/admin-site/site.conf      the one config file (kept if present)
 #   SYSCONFDIR/apache2/sites-available/admin-site.conf, admin-site-ssl.conf
-#   SYSCONFDIR/apache2/conf-available/admin-site-fcgid.conf
+#   SYSCONFDIR/apache2/conf-available/admin-site-server.conf
 #   SYSCONFDIR/lighttpd/conf-available/50-admin-site.conf
 #   LOCALSTATEDIR/lib/admin-site/files/  collection files (the web server's user)
 #   LOCALSTATEDIR/lib/admin-site/errors/ the web server's own error bodies
@@ -91,9 +94,12 @@ if [ "${1:-}" = uninstall ]; then
   still_enabled=()
   for pair in "apache2/sites-enabled/admin-site.conf:a2dissite admin-site" \
               "apache2/sites-enabled/admin-site-ssl.conf:a2dissite admin-site-ssl" \
-              "apache2/conf-enabled/admin-site-fcgid.conf:a2disconf admin-site-fcgid" \
+              "apache2/conf-enabled/admin-site-server.conf:a2disconf admin-site-server" \
               "lighttpd/conf-enabled/50-admin-site.conf:lighty-disable-mod admin-site"; do
     if [ -e "$D$SYSCONFDIR/${pair%%:*}" ]; then still_enabled+=("${pair#*:}"); fi
+  done
+  for unit in "$D$SYSCONFDIR"/systemd/system/sockets.target.wants/admin-site@*.socket; do
+    if [ -e "$unit" ] || [ -L "$unit" ]; then still_enabled+=("systemctl disable --now ${unit##*/}"); fi
   done
   if [ ${#still_enabled[@]} -gt 0 ]; then
     commands=$(IFS=';'; echo "${still_enabled[*]}")
@@ -103,7 +109,8 @@ if [ "${1:-}" = uninstall ]; then
   rm -rf "$D$LIBDIR" "$D$DATADIR" "$D$STATEDIR/errors"
   rm -f "$D$PREFIX/sbin/siteadmin" "$D$PREFIX/sbin/admin-site-setup" \
     "$D$SYSCONFDIR"/apache2/sites-available/admin-site{,-ssl}.conf{,.old} \
-    "$D$SYSCONFDIR"/apache2/conf-available/admin-site-fcgid.conf \
+    "$D$SYSCONFDIR"/apache2/conf-available/admin-site-{server,fcgid}.conf \
+    "$D$PREFIX"/lib/systemd/system/admin-site@.{socket,service} \
     "$D$SYSCONFDIR"/lighttpd/conf-available/50-admin-site.conf{,.old}
   echo "Removed the programs, tools, templates and web server files."
   echo "Kept the config ($D$CONFDIR) and the collection files ($D$STATEDIR/files)."
@@ -125,7 +132,10 @@ if [ -z "$DESTDIR" ] && [ -e "$CONFIG" ]; then
   fi
 fi
 
+UNITDIR=$PREFIX/lib/systemd/system
+SOCKETDIR=$RUNSTATEDIR/admin-site
 install -d "$D$LIBDIR/cgi-bin" "$D$PREFIX/sbin" "$D$DATADIR/apache-conf" "$D$DATADIR/lighttpd-conf" \
+  "$D$UNITDIR" \
   "$D$CONFDIR" "$D$STATEDIR/files" "$D$STATEDIR/errors" \
   "$D$SYSCONFDIR/apache2/sites-available" "$D$SYSCONFDIR/apache2/conf-available" \
   "$D$SYSCONFDIR/lighttpd/conf-available"
@@ -134,11 +144,11 @@ for program in "$ROOT"/build/cgi-bin/*; do
   install -s -m 755 "$program" "$D$LIBDIR/cgi-bin/"
 done
 install -s -m 755 "$ROOT/build/siteadmin" "$D$PREFIX/sbin/siteadmin"
-install -m 755 "$ROOT/tools/webconf.sh" "$D$LIBDIR/webconf.sh"
+install -m 755 "$ROOT/tools/webconf.sh" "$ROOT/tools/pool.sh" "$D$LIBDIR/"
 rm -rf "$D$DATADIR/templates" "$D$DATADIR/sql"
 cp -R "$ROOT/templates" "$ROOT/sql" "$D$DATADIR/"
 install -m 644 "$ROOT"/apache-conf/site-common.conf "$ROOT"/apache-conf/*.in \
-  "$ROOT/apache-conf/admin-site-fcgid.conf" "$D$DATADIR/apache-conf/"
+  "$ROOT/apache-conf/admin-site-server.conf" "$D$DATADIR/apache-conf/"
 install -m 644 "$ROOT"/lighttpd-conf/*.in "$D$DATADIR/lighttpd-conf/"
 install -m 644 "$ROOT/etc/site.conf.in" "$D$DATADIR/site.conf.in"
 
@@ -174,6 +184,7 @@ render() {  # render TEMPLATE OUT KEY=VALUE...
   "$ROOT/tools/webconf.sh" render "$template" "$D$out.tmp" "$RENDER_CONFIG" CONFIG="$CONFIG" \
     BIN_DIR="$LIBDIR/cgi-bin" STATIC_DIR="$DATADIR/templates/static" ERRORS_DIR="$STATEDIR/errors" \
     SHARE_DIR="$DATADIR" SERVER_NAME="$SERVER_NAME" TRUSTED_PROXIES="${TRUSTED_PROXIES:-}" \
+    SOCKET_DIR="$SOCKETDIR" \
     WWW_SERVER_NAME="${WWW_SERVER_NAME:-}" "$@"
   if [ -e "$D$out" ] && ! cmp -s "$D$out" "$D$out.tmp"; then
     cp "$D$out" "$D$out.old"
@@ -186,11 +197,17 @@ render "$ROOT/apache-conf/admin-site.conf.in" "$SYSCONFDIR/apache2/sites-availab
 render "$ROOT/apache-conf/admin-site-ssl.conf.in" "$SYSCONFDIR/apache2/sites-available/admin-site-ssl.conf" \
   LISTEN="$HTTPS_LISTEN" HTTP_LISTEN="$LISTEN" HTTPS_PORT_SUFFIX="$HTTPS_PORT_SUFFIX" CERT_FILE="$CERT_FILE" \
   KEY_FILE="$KEY_FILE" LOG_DIR="$APACHE_LOG_DIR"
-install -m 644 "$ROOT/apache-conf/admin-site-fcgid.conf" "$D$SYSCONFDIR/apache2/conf-available/"
+install -m 644 "$ROOT/apache-conf/admin-site-server.conf" "$D$SYSCONFDIR/apache2/conf-available/"
+# Written by releases before the pools (mod_fcgid's settings).
+rm -f "$D$SYSCONFDIR/apache2/conf-available/admin-site-fcgid.conf"
 render "$ROOT/lighttpd-conf/admin-site.conf.in" "$SYSCONFDIR/lighttpd/conf-available/50-admin-site.conf" \
-  LOG_DIR="$LIGHTTPD_LOG_DIR" SOCKET_DIR="$RUNSTATEDIR/lighttpd" \
+  LOG_DIR="$LIGHTTPD_LOG_DIR" \
   SERVER_NAME_REGEX="$(printf '%s' "$SERVER_NAME" | sed 's/[.]/\\./g')"
 "$ROOT/tools/webconf.sh" errors "$D$STATEDIR/errors" "$RENDER_CONFIG"
+for unit in socket service; do
+  "$ROOT/tools/webconf.sh" render "$ROOT/etc/systemd/admin-site@.$unit.in" "$D$UNITDIR/admin-site@.$unit" - \
+    SOCKET_DIR="$SOCKETDIR" WEB_USER="$WEB_USER" LIBDIR="$LIBDIR" CONFIG="$CONFIG"
+done
 
 printf '%s\n' "# What the last \`make install\` was given (tools/install.sh); the next one reuses it." \
   "SERVER_NAME=$SERVER_NAME" "LISTEN=$LISTEN" "HTTPS_LISTEN=$HTTPS_LISTEN" \
@@ -199,6 +216,28 @@ printf '%s\n' "# What the last \`make install\` was given (tools/install.sh); th
 echo "site files rendered for $SERVER_NAME (HTTP $LISTEN, HTTPS $HTTPS_LISTEN)"
 if [ -z "$DESTDIR" ] && [ ! -e "$CERT_FILE" ]; then
   echo "note: the HTTPS variant (admin-site-ssl.conf) names $CERT_FILE, which does not exist (README.md, HTTPS)"
+fi
+
+# The pools: one socket unit per program of the route table. On a host
+# that runs systemd, enabled and (re)started now, so that an upgrade runs
+# the new programs; elsewhere (staged, a container) the commands are shown.
+POOLS=$("$ROOT/tools/routes.sh" programs | sed 's/.*/admin-site@&.socket/' | tr '\n' ' ')
+if as_root && [ -d /run/systemd/system ]; then
+  systemctl daemon-reload
+  # shellcheck disable=SC2086  # one unit name per word
+  systemctl enable --now $POOLS
+  systemctl try-restart 'admin-site@*.service'
+  echo "pools enabled and restarted: $POOLS"
+else
+  echo "pools: systemctl daemon-reload && systemctl enable --now $POOLS"
+fi
+# An Apache that ran an earlier release (mod_fcgid) needs the proxy modules
+# and the new server-wide file before it reloads the new site file.
+if as_root && command -v a2enmod >/dev/null && [ -e "$SYSCONFDIR/apache2/conf-enabled/admin-site-fcgid.conf" ]; then
+  a2disconf -q admin-site-fcgid || true
+  a2enmod -q proxy_fcgi env >/dev/null
+  a2enconf -q admin-site-server >/dev/null
+  echo "Apache: admin-site-fcgid replaced by admin-site-server, proxy_fcgi enabled (reload Apache)"
 fi
 
 echo "Installed under $D$PREFIX. Next: $PREFIX/sbin/admin-site-setup (see README.md, Hosting)."

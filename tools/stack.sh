@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts and stops the site's private MariaDB and Apache. Everything lives
-# under one state directory (VAR): data, sockets, logs, config. Nothing here
-# touches the system's own mariadb or apache2 services.
+# Starts and stops the site's private MariaDB, the programs' FastCGI pools
+# and Apache (or lighttpd). Everything lives under one state directory
+# (VAR): data, sockets, logs, config. Nothing here touches the system's own
+# mariadb, apache2 or lighttpd services.
 #
 #   tools/stack.sh run PORT            make run: start all, Apache in the foreground
 #   tools/stack.sh start-db VAR        initialise (first time) and start MariaDB
@@ -10,6 +11,10 @@
 #   tools/stack.sh start-web VAR PORT  start Apache in the background
 #   tools/stack.sh start-web-tls VAR PORT HTTP_PORT   the HTTPS variant
 #   tools/stack.sh serve-apache VAR PORT   Apache around VAR/apache/sites/*.conf as they are
+#   tools/stack.sh start-pools VAR [BIN_DIR]   the programs' pools alone (start-web does it)
+#   tools/stack.sh start-unit-pools VAR UNIT_DIR   the pools as the installed
+#                                     systemd units would run them (make install's)
+#   tools/stack.sh stop-pools VAR
 #   tools/stack.sh stop-web VAR
 #   tools/stack.sh start-lighttpd VAR PORT   lighttpd instead of Apache
 #   tools/stack.sh serve-lighttpd VAR PORT   lighttpd around VAR/lighttpd/50-admin-site.conf as it is
@@ -172,8 +177,79 @@ web_env() {
   export SITE_ROOT="$ROOT" SITE_CONFIG="$VAR/site.conf"
   export SITE_FILES; SITE_FILES=$(setting "$VAR" files_dir "$VAR/files")
   "$WEBCONF" errors "$VAR/errors" "$SITE_CONFIG"
-  cp "$ROOT/apache-conf/admin-site-fcgid.conf" "$VAR/apache/"
+  cp "$ROOT/apache-conf/admin-site-server.conf" "$VAR/apache/"
   server_env "$VAR" "$2"
+}
+
+# The programs' FastCGI pools: one per program of the route table, each
+# listening on VAR/run/fcgi/PROGRAM.sock, its processes run by tools/pool.sh
+# (multiwatch) under spawn-fcgi -n, which binds the socket and hands it over
+# on fd 0, as systemd's admin-site@.socket does for hosts. The programs' log
+# lines (their stderr) go to VAR/log/programs.log.
+pool_socket_dir() { echo "$1/run/fcgi"; }
+
+start_pools() {  # start_pools VAR [BIN_DIR]
+  local var=$1 bin=${2:-$ROOT/build/cgi-bin} program
+  local -a programs
+  mapfile -t programs < <("$ROOT/tools/routes.sh" programs)
+  for program in "${programs[@]}"; do
+    start_pool "$var" "$program" "$(pool_socket_dir "$var")/$program.sock" \
+      /usr/bin/env SITE_CONFIG="$var/site.conf" "$ROOT/tools/pool.sh" "$bin/$program"
+  done
+  wait_for_pools "$var" "$(pool_socket_dir "$var")" "${programs[@]}"
+}
+
+# The pools as the installed units run them: each admin-site@PROGRAM.service's
+# ExecStart, Environment and User, on the socket its .socket unit names
+# (ListenStream).
+start_unit_pools() {  # start_unit_pools VAR UNIT_DIR
+  local var=$1 units=$2 program exec listen line
+  local -a environment programs
+  mapfile -t programs < <("$ROOT/tools/routes.sh" programs)
+  exec=$(sed -n 's/^ExecStart=//p' "$units/admin-site@.service")
+  listen=$(sed -n 's/^ListenStream=//p' "$units/admin-site@.socket")
+  environment=()
+  while IFS= read -r line; do environment+=("$line"); done \
+    < <(sed -n 's/^Environment=//p' "$units/admin-site@.service")
+  for program in "${programs[@]}"; do
+    # shellcheck disable=SC2086  # the unit's command line, split as systemd splits it
+    start_pool "$var" "$program" "${listen//%i/$program}" /usr/bin/env "${environment[@]}" ${exec//%i/$program}
+  done
+  wait_for_pools "$var" "$(dirname "$listen")" "${programs[@]}"
+}
+
+start_pool() {  # start_pool VAR PROGRAM SOCKET COMMAND...: one pool, in the background
+  local var=$1 program=$2 socket=$3; shift 3
+  local -a as_user=()
+  mkdir -p "$(dirname "$socket")" "$var/log" "$var/run"
+  if [ "$(id -u)" = 0 ]; then
+    chown "$WEB_USER:$WEB_GROUP" "$(dirname "$socket")"
+    as_user=(-u "$WEB_USER" -g "$WEB_GROUP" -U "$WEB_USER" -G "$WEB_GROUP")
+  fi
+  chmod 750 "$(dirname "$socket")"
+  touch "$var/log/programs.log"
+  [ "$(id -u)" != 0 ] || chown "$WEB_USER" "$var/log/programs.log"
+  stop_server "$var/run/pool-$program.pid"  # one left by an interrupted run
+  # setsid: Ctrl-C in `make run` must reach Apache only.
+  setsid spawn-fcgi -n -s "$socket" -M 0660 "${as_user[@]}" -- "$@" \
+    </dev/null >>"$var/log/programs.log" 2>&1 &
+  echo $! > "$var/run/pool-$program.pid"
+}
+
+wait_for_pools() {  # wait_for_pools VAR SOCKET_DIR PROGRAM...
+  local var=$1 sockets=$2 program; shift 2
+  for program in "$@"; do
+    WAIT_PID=$(cat "$var/run/pool-$program.pid") wait_for 10 "the $program pool" \
+      test -S "$sockets/$program.sock" || { tail -n 20 "$var/log/programs.log" >&2; return 1; }
+  done
+}
+
+stop_pools() {
+  local pidfile
+  for pidfile in "$1"/run/pool-*.pid; do
+    [ -e "$pidfile" ] || continue
+    stop_server "$pidfile"
+  done
 }
 
 # What the private servers' own config files read: where they keep their
@@ -190,6 +266,7 @@ render_apache_site() {  # render_apache_site TEMPLATE KEY=VALUE...
   "$WEBCONF" render "$ROOT/apache-conf/$template.conf.in" "$VAR/apache/sites/$template.conf" \
     "$SITE_CONFIG" BIN_DIR="$ROOT/build/cgi-bin" STATIC_DIR="$ROOT/templates/static" \
     ERRORS_DIR="$VAR/errors" SHARE_DIR="$ROOT" LOG_DIR="$VAR/log" SERVER_NAME=127.0.0.1 \
+    SOCKET_DIR="$(pool_socket_dir "$VAR")" \
     TRUSTED_PROXIES="${TRUSTED_PROXIES:-}" WWW_SERVER_NAME="${WWW_SERVER_NAME:-}" "$@"
 }
 
@@ -206,10 +283,11 @@ launch_apache() {  # launch_apache PORT [apache2 options]
 start_web() {
   web_env "$1" "$2"
   render_apache_site admin-site LISTEN="*:$2"
+  start_pools "$1"
   launch_apache "$2"
 }
 
-# The site files already in VAR/apache (sites/*.conf, admin-site-fcgid.conf),
+# The site files already in VAR/apache (sites/*.conf, admin-site-server.conf),
 # e.g. those `make install` wrote, under the private Apache.
 serve_apache() {
   server_env "$1" "$2"
@@ -226,10 +304,11 @@ start_web_tls() {
     -addext subjectAltName=IP:127.0.0.1 -keyout "$VAR/tls/site.key" -out "$VAR/tls/site.pem" 2>/dev/null
   render_apache_site admin-site-ssl LISTEN="*:$2" HTTP_LISTEN="*:$3" HTTPS_PORT_SUFFIX=":$2" \
     CERT_FILE="$VAR/tls/site.pem" KEY_FILE="$VAR/tls/site.key"
+  start_pools "$1"
   launch_apache "$2" -DSITE_TLS
 }
 
-stop_web() { stop_server "$1/run/apache.pid"; }
+stop_web() { stop_server "$1/run/apache.pid" && stop_pools "$1"; }
 
 # stop_server PIDFILE [SECONDS]: TERM, wait (20 s, or STOP_SECONDS) for the process to go,
 # then KILL and wait 5 s more. The pid file goes only with the process: one
@@ -279,9 +358,10 @@ start_lighttpd() {
   mkdir -p "$VAR/lighttpd"
   "$WEBCONF" render "$ROOT/lighttpd-conf/admin-site.conf.in" "$VAR/lighttpd/50-admin-site.conf" \
     "$SITE_CONFIG" BIN_DIR="$ROOT/build/cgi-bin" STATIC_DIR="$ROOT/templates/static" \
-    ERRORS_DIR="$VAR/errors" LOG_DIR="$VAR/log" SOCKET_DIR="$VAR/run/lighttpd-sockets" \
+    ERRORS_DIR="$VAR/errors" LOG_DIR="$VAR/log" SOCKET_DIR="$(pool_socket_dir "$VAR")" \
     SERVER_NAME=127.0.0.1 SERVER_NAME_REGEX='127\.0\.0\.1' TRUSTED_PROXIES="${TRUSTED_PROXIES:-}" \
     WWW_SERVER_NAME="${WWW_SERVER_NAME:-}"
+  start_pools "$1"
   launch_lighttpd "$2"
 }
 
@@ -292,12 +372,10 @@ serve_lighttpd() {
 }
 
 launch_lighttpd() {  # launch_lighttpd PORT
-  local dir
-  for dir in "$VAR/run/lighttpd-sockets" "$VAR/run/lighttpd-uploads"; do
-    mkdir -p "$dir"
-    chown "$WEB_USER:$WEB_GROUP" "$dir"
-    chmod 750 "$dir"
-  done
+  local uploads="$VAR/run/lighttpd-uploads"
+  mkdir -p "$uploads"
+  chown "$WEB_USER:$WEB_GROUP" "$uploads"
+  chmod 750 "$uploads"
   # lighttpd opens its logs after dropping to the web user.
   touch "$VAR/log/admin-site-access.log" "$VAR/log/lighttpd-error.log" "$VAR/log/breakage.log"
   chown "$WEB_USER" "$VAR/log/admin-site-access.log" "$VAR/log/lighttpd-error.log" \
@@ -310,19 +388,20 @@ launch_lighttpd() {  # launch_lighttpd PORT
     || { tail -n 20 "$VAR/log/lighttpd-error.log" "$VAR/log/lighttpd-stderr.log" >&2; return 1; }
 }
 
-stop_lighttpd() { stop_server "$1/run/lighttpd.pid"; }
+stop_lighttpd() { stop_server "$1/run/lighttpd.pid" && stop_pools "$1"; }
 
 run() {
   local port=$1
   RUN_VAR="$ROOT/var"
   local var="$RUN_VAR"
   mkdir -p "$var"
-  trap 'stop_web "$RUN_VAR"; stop_db "$RUN_VAR"; echo "Stopped Apache and MariaDB."' EXIT
+  trap 'stop_web "$RUN_VAR"; stop_db "$RUN_VAR"; echo "Stopped Apache, the pools and MariaDB."' EXIT
   start_db "$var"
   migrate "$var"
   local first; first=$("$SITEADMIN" --config "$var/site.conf" first-admin)
   web_env "$var" "$port"
   render_apache_site admin-site LISTEN="*:$port"
+  start_pools "$var"
   echo
   echo "The site is at http://127.0.0.1:$port/login"
   if [ -n "$first" ]; then
@@ -345,10 +424,13 @@ case "$cmd" in
   start-web) start_web "$1" "$2" ;;
   start-web-tls) start_web_tls "$1" "$2" "$3" ;;
   serve-apache) serve_apache "$1" "$2" ;;
+  start-pools) start_pools "$1" "${2:-}" ;;
+  start-unit-pools) start_unit_pools "$1" "$2" ;;
+  stop-pools) stop_pools "$1" ;;
   stop-web) stop_web "$1" ;;
   start-lighttpd) start_lighttpd "$1" "$2" ;;
   serve-lighttpd) serve_lighttpd "$1" "$2" ;;
   stop-lighttpd) stop_lighttpd "$1" ;;
   free-port) free_port ;;
-  *) sed -n '2,18p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,22p' "$0" >&2; exit 2 ;;
 esac

@@ -8,7 +8,11 @@
 #       keys come from the site's config file, so the server's limits follow it:
 #       @FILES_DIR@ (files_dir) and @UPLOAD_LIMIT@ (max_upload_bytes as base64,
 #       1.37 times, + 1 MiB of multipart framing; @UPLOAD_LIMIT_KIB@ for lighttpd;
-#       @FCGID_REQUEST_LIMIT@ 1 MiB above it, for mod_fcgid).
+#       @FORM_LIMIT_KIB@ (max_form_bytes, for lighttpd).
+#       The route table (cgi-bin/routes, tools/routes.sh) fills @ROUTES_RE@
+#       and @UPLOAD_ROUTES_RE@ (the URLs as a regex alternation),
+#       @APACHE_PROXIES@ (one ProxyPassMatch per program) and
+#       @LIGHTTPD_FASTCGI@ (lighttpd's fastcgi.server entries).
 #       TRUSTED_PROXIES="A B" (addresses or ranges of load balancers) fills
 #       @REMOTEIP@ and @EXTFORWARD@; without it they are commented examples.
 #       WWW_SERVER_NAME=H (the collection files' own host name, or empty)
@@ -36,6 +40,35 @@ setting() {  # setting CONFIG KEY DEFAULT: the key's value, as lib/config.cc rea
 }
 
 max_upload() { setting "$1" max_upload_bytes 268435456; }
+
+ROUTES_SH="$(dirname "$0")/routes.sh"
+
+# The route table's URLs (without their leading slash) as a regex
+# alternation; "upload" for the upload URLs only.
+routes_re() {
+  "$ROUTES_SH" rows | awk -v only="${1:-}" 'only == "" || $3 == only { printf "%s%s", sep, substr($1, 2); sep = "|" }'
+}
+
+# One ProxyPassMatch per program, to its pool's socket (SITE_SOCKETS,
+# defined by the site file). flushpackets=on: each record the program sends
+# goes to the client at once, so that an early answer (a 401 before the
+# body) is not held back while Apache reads the body (docs/ and README,
+# "Pools"). The worker's timeout is the longest of its URLs'.
+apache_proxies() {
+  "$ROUTES_SH" rows | awk '
+    { if (!($2 in re)) order[n++] = $2
+      re[$2] = ($2 in re ? re[$2] "|" : "") substr($1, 2)
+      if ($4 > timeout[$2]) timeout[$2] = $4 }
+    END { for (i = 0; i < n; i++) { p = order[i]
+      printf "%s    ProxyPassMatch \"^/(%s)$\" \"unix:${SITE_SOCKETS}/%s.sock|fcgi://admin-site-%s\" flushpackets=on timeout=%d", (i ? "\n" : ""), re[p], p, tolower(p), timeout[p] } }'
+}
+
+# lighttpd's fastcgi.server entries, the longest URL first (its keys are
+# prefixes, tried in order; the site file admits exact URLs only).
+lighttpd_fastcgi() {
+  "$ROUTES_SH" rows | awk '{ print length($1), $0 }' | sort -k1,1nr -k2 | awk '
+    { printf "%s      \"%s\" => ( admin_site_fcgi + ( \"socket\" => admin_site_sockets + \"/%s.sock\", \"read-timeout\" => %d ) ),", (NR > 1 ? "\n" : ""), $2, $3, $5 }'
+}
 
 random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
@@ -112,9 +145,10 @@ render() {
     local limit=$(( max + (max * 37 + 99) / 100 + 1048576 ))
     # Given pairs first: CONFIG=... names the config where it will be read
     # from, when that differs from where it is read now (DESTDIR).
+    local form; form=$(setting "$config" max_form_bytes 1048576)
     pairs+=("FILES_DIR=$files_dir" "UPLOAD_LIMIT=$limit"
             "UPLOAD_LIMIT_KIB=$(( (limit + 1023) / 1024 ))"
-            "FCGID_REQUEST_LIMIT=$(( limit + 1048576 ))" "CONFIG=$config")
+            "FORM_LIMIT_KIB=$(( (form + 1023) / 1024 ))" "CONFIG=$config")
   fi
   local pair key value proxies="" www=""
   for pair in "${pairs[@]}"; do
@@ -129,6 +163,12 @@ render() {
   # in apache-conf/site-common.conf), and the lighttpd types of the early
   # error bodies (errors, below).
   pairs+=("WWW_CSP=$WWW_CSP" "EARLY_ERROR_TYPES=$(early_error_types)")
+  # The route table, for the web server files (the only templates that
+  # name it; an installed webconf.sh has no table beside it).
+  if [[ $text == *@ROUTES_RE@* ]]; then
+    pairs+=("ROUTES_RE=$(routes_re)" "UPLOAD_ROUTES_RE=$(routes_re upload)"
+            "APACHE_PROXIES=$(apache_proxies)" "LIGHTTPD_FASTCGI=$(lighttpd_fastcgi)")
+  fi
   # The collection files' own host name (WWW_SERVER_NAME), as a regex for
   # the servers' host conditions; without one, a regex that matches nothing.
   if [ -n "$www" ]; then
@@ -154,7 +194,7 @@ render() {
 # hold no double quote or backslash (they are written into JSON as they are).
 # The 400 and 431 rows carry the guide's "Authentication required", so that
 # a build log's line leads to the guide's Troubleshooting row.
-ERROR_ROWS='400|bad_request|Authentication required, or another header is malformed: the web server could not read this request. Send the token as exactly Authorization: Bearer <token>, on one line, with no extra spaces or line breaks (a token read from a file written on Windows ends in a carriage return: strip it). No header may hold a line break or control character, be longer than 8,190 bytes, or be one of more than 100; a body comes with a Content-Length or Transfer-Encoding: chunked.
+ERROR_ROWS='400|bad_request|Authentication required, or another header is malformed, or the body ended before its Content-Length: the web server could not read this request. Send the token as exactly Authorization: Bearer <token>, on one line, with no extra spaces or line breaks (a token read from a file written on Windows ends in a carriage return: strip it). No header may hold a line break or control character, be longer than 8,190 bytes, or be one of more than 100; a body comes with a Content-Length or Transfer-Encoding: chunked.
 405|method_not_allowed|This address does not take that method: /installCollection takes POST (curl -X POST ... -F collectionFile=@myCollection.zip), /tokenInfo takes GET.
 408|request_timeout|The request did not arrive in time: the web server waits at most 20 s for the headers, and reads the body at no less than 500 bytes per second. Check the connection between your build server and this site, then send it again.
 411|length_required|The request has a body but no length: send it with a Content-Length header or Transfer-Encoding: chunked.

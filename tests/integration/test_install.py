@@ -59,10 +59,18 @@ class InstallTest(unittest.TestCase):
     def _cleanup(cls):
         cls.site.stack_run("stop-web", cls.node)
         cls.site.stack_run("stop-lighttpd", cls.node + "-lighttpd")
+        cls.site.stack_run("stop-pools", cls.node)
         subprocess.run(["mariadb", f"--defaults-file={cls.site.root_cnf}", "-e",
                         "DROP DATABASE IF EXISTS admin_site; DROP USER IF EXISTS 'admin_site'@'localhost'"],
                        capture_output=True)
         shutil.rmtree(cls.top, ignore_errors=True)
+
+    def serve_installed_pools(self):
+        """The programs' pools as the installed systemd units run them (their
+        ExecStart, Environment and sockets), once for both web servers."""
+        if not os.path.exists(os.path.join(self.node, "run", "pool-login.pid")):
+            r = self.site.stack_run("start-unit-pools", self.node, f"{self.top}/usr/lib/systemd/system")
+            self.assertEqual(r.returncode, 0, r.stderr)
 
     def serve_installed_apache(self):
         """A private Apache around the installed site files, as a2ensite +
@@ -70,8 +78,9 @@ class InstallTest(unittest.TestCase):
         os.makedirs(os.path.join(self.node, "apache", "sites"), exist_ok=True)
         shutil.copy(f"{self.top}/etc/apache2/sites-available/admin-site.conf",
                     os.path.join(self.node, "apache", "sites"))
-        shutil.copy(f"{self.top}/etc/apache2/conf-available/admin-site-fcgid.conf",
+        shutil.copy(f"{self.top}/etc/apache2/conf-available/admin-site-server.conf",
                     os.path.join(self.node, "apache"))
+        self.serve_installed_pools()
         r = self.site.stack_run("serve-apache", self.node, self.port)
         self.assertEqual(r.returncode, 0, r.stderr)
         return types.SimpleNamespace(base=f"http://127.0.0.1:{self.port}")
@@ -89,6 +98,7 @@ class InstallTest(unittest.TestCase):
             os.makedirs(d, exist_ok=True)
             shutil.chown(d, "www-data", "www-data")
         port = self.site.stack_run("free-port").stdout.strip()
+        self.serve_installed_pools()
         r = self.site.stack_run("serve-lighttpd", node, port)
         self.assertEqual(r.returncode, 0, r.stderr)
         return types.SimpleNamespace(base=f"http://127.0.0.1:{port}")
@@ -103,8 +113,11 @@ class InstallTest(unittest.TestCase):
                      "usr/share/admin-site/apache-conf/site-common.conf",
                      "etc/apache2/sites-available/admin-site.conf",
                      "etc/apache2/sites-available/admin-site-ssl.conf",
-                     "etc/apache2/conf-available/admin-site-fcgid.conf",
+                     "etc/apache2/conf-available/admin-site-server.conf",
                      "etc/lighttpd/conf-available/50-admin-site.conf",
+                     "usr/lib/admin-site/pool.sh",
+                     "usr/lib/systemd/system/admin-site@.socket",
+                     "usr/lib/systemd/system/admin-site@.service",
                      "var/lib/admin-site/errors/admin-site-upload-error-413.html",
                      "var/lib/admin-site/errors/admin-site-early-400.html"]:
             self.assertTrue(os.path.isfile(os.path.join(t, path)), path)
@@ -129,10 +142,26 @@ class InstallTest(unittest.TestCase):
         # The default 256 MiB, base64-encoded (1.37 times, rounded up), + 1 MiB.
         max_upload = 256 * 1024 * 1024
         limit = max_upload + (max_upload * 37 + 99) // 100 + 1024 * 1024
+        # Every program of the route table goes to its pool's socket, which
+        # the installed socket unit listens on; Apache enforces no body
+        # limit of its own (the programs do).
+        programs = subprocess.run([f"{self.site.root}/tools/routes.sh", "programs"],
+                                  capture_output=True, text=True, check=True).stdout.split()
+        self.assertIn("installCollection", programs)
         with open(f"{t}/etc/apache2/sites-available/admin-site.conf") as f:
             site = f.read()
-            self.assertIn(f"Define SITE_UPLOAD_LIMIT {limit}\n", site)
-            self.assertIn(f"Define SITE_FCGID_REQUEST_LIMIT {limit + 1024 * 1024}\n", site)
+        self.assertIn(f"Define SITE_SOCKETS {t}/run/admin-site\n", site)
+        for program in programs:
+            self.assertRegex(site, r'ProxyPassMatch "[^"]+" "unix:\$\{SITE_SOCKETS\}/%s\.sock\|fcgi://'
+                             r'admin-site-%s" flushpackets=on' % (program, program.lower()))
+        self.assertNotRegex(site, r"(?m)^\s*LimitRequestBody")
+        with open(f"{t}/usr/lib/systemd/system/admin-site@.socket") as f:
+            self.assertIn(f"ListenStream={t}/run/admin-site/%i.sock\n", f.read())
+        with open(f"{t}/usr/lib/systemd/system/admin-site@.service") as f:
+            unit = f.read()
+        self.assertIn(f"ExecStart={t}/usr/lib/admin-site/pool.sh {t}/usr/lib/admin-site/cgi-bin/%i\n", unit)
+        self.assertIn("StandardInput=socket\n", unit)
+        self.assertIn("Restart=always\n", unit)
         with open(f"{t}/etc/lighttpd/conf-available/50-admin-site.conf") as f:
             self.assertIn(f"server.max-request-size = {(limit + 1023) // 1024}\n", f.read())
 
@@ -243,8 +272,10 @@ class InstallTest(unittest.TestCase):
         self.guide_through(self.serve_installed_apache())
 
     def test_the_installed_lighttpd_site_serves_the_guide(self):
-        node = self.guide_through(self.serve_installed_lighttpd())
-        with open(f"{self.top}/log/breakage.log") as f:
+        self.guide_through(self.serve_installed_lighttpd())
+        # The programs' log lines: the pool's standard error (under systemd,
+        # the journal; here the node's programs.log).
+        with open(f"{self.node}/log/programs.log") as f:
             self.assertIn("[installCollection:", f.read())
 
     def guide_through(self, node):
@@ -402,7 +433,9 @@ class UninstallTest(unittest.TestCase):
         for gone in ["usr/sbin/siteadmin", "usr/sbin/admin-site-setup", "usr/lib/admin-site",
                      "usr/share/admin-site", "etc/apache2/sites-available/admin-site.conf",
                      "etc/apache2/sites-available/admin-site-ssl.conf",
-                     "etc/apache2/conf-available/admin-site-fcgid.conf",
+                     "etc/apache2/conf-available/admin-site-server.conf",
+                     "usr/lib/systemd/system/admin-site@.socket",
+                     "usr/lib/systemd/system/admin-site@.service",
                      "etc/lighttpd/conf-available/50-admin-site.conf", "var/lib/admin-site/errors"]:
             self.assertFalse(os.path.lexists(os.path.join(t, gone)), gone)
         for kept in ["etc/admin-site/site.conf", "etc/admin-site/install.conf",

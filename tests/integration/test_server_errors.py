@@ -205,18 +205,16 @@ class BodyTest(ServerTestCase):
         r = Raw(self.read_all(s))
         self.assert_json(r, (413,), "larger than 16 MiB")
 
-    def assert_cut_short(self, data):
-        """What a client whose body stopped gets. lighttpd: 400/408 JSON, or
-        the end of the connection. Apache: mod_fcgid 2.3.9 reads the body
-        before the program runs and maps any failure to read it to 500 (the
-        program never sees it), so the 500's JSON says to send it again."""
-        if not data:
-            self.assertTrue(self.lighttpd, "Apache closed without an answer")
-            return
+    def assert_cut_short(self, data, status, words):
+        """What a client whose body stopped gets. Apache (mod_proxy_fcgi):
+        `status` with the JSON body holding `words`. lighttpd 1.4.69 closes
+        the connection without an answer, whatever its config
+        (connection_handle_read_post_state: the 400 is compiled out), and
+        the program behind it gets the end of its input and is free again."""
         if self.lighttpd:
-            self.assert_json(Raw(data), (400, 408))
+            self.assertEqual(data, b"", "lighttpd answered a body cut short")
         else:
-            self.assert_json(Raw(data), (500,), "If the upload stopped before its end, send it again")
+            self.assert_json(Raw(data), (status,), words)
 
     def test_a_stalled_body_ends_within_the_timeout(self):
         """Content-Length promises 1 MiB; 1,000 bytes come, then nothing.
@@ -228,7 +226,7 @@ class BodyTest(ServerTestCase):
         started = time.time()
         data = self.read_all(s)
         self.assertLess(time.time() - started, 30, "the server waited on a stalled body")
-        self.assert_cut_short(data)
+        self.assert_cut_short(data, 408, "did not arrive in time")
 
     def test_a_body_shorter_than_its_length(self):
         s = self.connect(timeout=45)
@@ -236,8 +234,8 @@ class BodyTest(ServerTestCase):
         s.shutdown(socket.SHUT_WR)  # the client has nothing more to send
         started = time.time()
         data = self.read_all(s)
-        self.assertLess(time.time() - started, 30)
-        self.assert_cut_short(data)
+        self.assertLess(time.time() - started, 5, "the server waited on a body that had ended")
+        self.assert_cut_short(data, 400, "the body ended before its Content-Length")
 
 
 class SlowClientTest(ServerTestCase):

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Reads the route table (cgi-bin/routes) for the build and the web server
+# files, so that a URL is written once.
+#
+#   tools/routes.sh rows [FILE]        "url program body timeout" lines, checked
+#   tools/routes.sh programs [FILE]    each program once, in table order
+#   tools/routes.sh cxx [FILE]         the C++ initializer of lib/routes.cc
+# FILE defaults to cgi-bin/routes beside this script.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+rows() {  # the table without comments, each row checked
+  awk -v file="$1" '
+    /^[[:space:]]*(#|$)/ { next }
+    {
+      if (NF != 4) { printf "%s:%d: expected url program body timeout\n", file, NR > "/dev/stderr"; bad = 1; next }
+      if ($1 !~ /^\/[A-Za-z0-9\/_-]*$/) { printf "%s:%d: bad url %s\n", file, NR, $1 > "/dev/stderr"; bad = 1 }
+      if ($2 !~ /^[A-Za-z][A-Za-z0-9_]*$/) { printf "%s:%d: bad program %s\n", file, NR, $2 > "/dev/stderr"; bad = 1 }
+      if ($3 != "form" && $3 != "upload") { printf "%s:%d: body must be form or upload\n", file, NR > "/dev/stderr"; bad = 1 }
+      if ($4 !~ /^[1-9][0-9]*$/) { printf "%s:%d: timeout must be seconds\n", file, NR > "/dev/stderr"; bad = 1 }
+      if (seen[$1]++) { printf "%s:%d: %s twice\n", file, NR, $1 > "/dev/stderr"; bad = 1 }
+      print $1, $2, $3, $4
+    }
+    END { exit bad }' "$1"
+}
+
+cmd=${1:-}; file=${2:-$ROOT/cgi-bin/routes}
+case "$cmd" in
+  rows) rows "$file" ;;
+  programs) rows "$file" | awk '!seen[$2]++ { print $2 }' ;;
+  cxx)
+    echo "// Generated from cgi-bin/routes by tools/routes.sh: edit that table."
+    rows "$file" | awk '{ printf "{\"%s\", \"%s\", %s},\n", $1, $2, ($3 == "upload" ? "true" : "false") }' ;;
+  *) sed -n '2,9p' "$0" >&2; exit 2 ;;
+esac
