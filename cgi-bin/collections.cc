@@ -80,7 +80,14 @@ Status ShowPage(App& app, const Request& req, const SessionInfo& session, Respon
 Status Upload(App& app, const Request& req, const SessionInfo& session, Response* resp) {
   if (session.access != Access::kAdmin) return Status::Forbidden("Only an Admin can install collections.");
   ReceivedUpload upload;
-  Status s = ReceiveCollectionUpload(app.config, req, &upload);
+  // The form's CSRF token comes before its file (collections.tpl, and
+  // FormData keeps that order): checked then, so that a forged upload is
+  // refused before its file is read, let alone stored.
+  auto csrf_first = [&session](const std::map<std::string, std::string>& fields) {
+    auto it = fields.find(kCsrfField);
+    return CheckCsrfToken(session, it == fields.end() ? std::string() : it->second);
+  };
+  Status s = ReceiveCollectionUpload(app.config, req, &upload, csrf_first);
   if (s.ok()) {
     s = CheckCsrfToken(session, upload.fields[kCsrfField]);
     if (!s.ok()) DiscardUpload(&upload);

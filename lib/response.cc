@@ -56,7 +56,12 @@ std::string Response::Header(const std::string& name) const {
 void Response::Redirect(const std::string& location) {
   status_ = 303;
   SetHeader("Location", location);
-  body_.clear();
+  // A short note (RFC 9110 15.4 asks for one), and not only for old
+  // clients: mod_proxy_fcgi passes an answer on when its first body bytes
+  // come, and one without a body only after it has read and dropped the
+  // whole request body: an upload without a session waited for all of it.
+  SetHeader("Content-Type", "text/plain; charset=utf-8");
+  body_ = "See " + location + "\n";
 }
 
 std::string CookieName(const std::string& name, const CookieOptions& options) {

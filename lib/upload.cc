@@ -37,7 +37,8 @@ void DiscardUpload(ReceivedUpload* upload) {
   upload->path.clear();
 }
 
-Status ReceiveCollectionUpload(const Config& config, const Request& req, ReceivedUpload* out) {
+Status ReceiveCollectionUpload(const Config& config, const Request& req, ReceivedUpload* out,
+                               const BeforeFileCheck& before_file) {
   *out = ReceivedUpload();
   std::string boundary;
   Status s = MultipartReader::BoundaryFromContentType(req.Env("CONTENT_TYPE"), &boundary);
@@ -80,6 +81,10 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
   cb.on_part_begin = [&](const PartHeaders& h) {
     if (h.name == kCollectionFileField && h.filename.has_value()) {
       if (++files > 1) return Status::BadRequest("The request has more than one collectionFile.");
+      if (before_file) {
+        Status checked = before_file(out->fields);
+        if (!checked.ok()) return checked;
+      }
       part = Part::kFile;
     } else if (!h.filename.has_value()) {
       part = Part::kText;

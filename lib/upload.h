@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -23,12 +24,19 @@ struct ReceivedUpload {
   std::map<std::string, std::string> fields;  // small text fields (csrf_token)
 };
 
+// Called with the text fields read so far when the collectionFile part
+// begins, before a byte of the file is read or stored: a non-OK Status stops
+// the upload there and is returned (the Collections page checks its CSRF
+// token so, which its form sends before the file).
+using BeforeFileCheck = std::function<Status(const std::map<std::string, std::string>& fields)>;
+
 // Reads the request's body. Returns BadRequest (not multipart, no
 // collectionFile, two of them, an empty one, a truncated body), TooLarge
 // (a file past max_upload_bytes, or a body past MaxUploadRequestBytes:
-// refused before reading when Content-Length says so) or OK with the file
-// spooled.
-Status ReceiveCollectionUpload(const Config& config, const Request& req, ReceivedUpload* out);
+// refused before reading when Content-Length says so), what `before_file`
+// returned, or OK with the file spooled.
+Status ReceiveCollectionUpload(const Config& config, const Request& req, ReceivedUpload* out,
+                               const BeforeFileCheck& before_file = nullptr);
 
 // The largest request body an upload may be: a file of max_upload_bytes
 // base64-encoded in 76-character lines (Ansible's uri module sends file

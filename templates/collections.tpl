@@ -7,6 +7,7 @@
 <section class="upload" aria-labelledby="upload-heading">
   <h2 id="upload-heading">Install a collection</h2>
   <form method="post" action="/collections/upload" enctype="multipart/form-data" id="upload-form">
+    {{! csrf_token stays before the file: the program checks it when the file part begins (cgi-bin/collections.cc) }}
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
     <label for="collectionFile">Collection file (.zip)</label>
     <input type="file" id="collectionFile" name="collectionFile" accept=".zip,application/zip" required>
