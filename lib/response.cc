@@ -61,7 +61,7 @@ void Response::Redirect(const std::string& location) {
   // come, and one without a body only after it has read and dropped the
   // whole request body: an upload without a session waited for all of it.
   SetHeader("Content-Type", "text/plain; charset=utf-8");
-  body_ = "See " + location + "\n";
+  body_ = "See " + Header("Location") + "\n";
 }
 
 std::string CookieName(const std::string& name, const CookieOptions& options) {

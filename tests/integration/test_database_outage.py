@@ -35,6 +35,10 @@ class DatabaseOutageTest(unittest.TestCase):
         self.assertEqual(api.request("GET", "/tokenInfo", headers=bearer).status, 200)
         pids_before = self.fcgi_pids()
         self.assertTrue(pids_before, "no FastCGI processes seen")
+        # A sign-in form fetched before the outage, so that its POST passes the
+        # CSRF check (which needs no database) and must ask the database.
+        signer = Browser()
+        login_csrf = signer.csrf_of(signer.get("/login"))
 
         self.stack("stop-db")
         try:
@@ -45,7 +49,8 @@ class DatabaseOutageTest(unittest.TestCase):
                 self.assertIn("temporarily unavailable", r.body)
                 self.assertEqual(r.header("Retry-After"), "30")
                 self.assertLess(time.time() - started, 10, "a 503 must not hang")
-            r = b.post("/login", {"csrf_token": "x", "username": name, "password": PASSWORD})
+            r = signer.post("/login", {"csrf_token": login_csrf, "username": name,
+                                       "password": PASSWORD})
             self.assertEqual(r.status, 503)
             # The API answers in JSON, for build servers' logs.
             r = api.request("GET", "/tokenInfo", headers=bearer)

@@ -64,6 +64,7 @@ BOOST_AUTO_TEST_CASE(defaults_when_only_required_keys_are_set) {
   BOOST_TEST(c.signin_window_minutes == 15);
   BOOST_TEST(c.password_iterations == 600000);
   BOOST_TEST(c.max_form_bytes == int64_t{1} << 20);
+  BOOST_TEST(c.pool_processes == 4);
 }
 
 BOOST_AUTO_TEST_CASE(every_key_is_read) {
@@ -81,7 +82,8 @@ BOOST_AUTO_TEST_CASE(every_key_is_read) {
       "signin_max_failures = 7\n"
       "signin_window_minutes = 10\n"
       "password_iterations = 700000\n"
-      "max_form_bytes = 2048\n";
+      "max_form_bytes = 2048\n"
+      "pool_processes = 12\n";
   Config c;
   Status s = ParseConfig(text, "site.conf", &c);
   BOOST_TEST_REQUIRE(s.ok(), s.ToString());
@@ -99,6 +101,7 @@ BOOST_AUTO_TEST_CASE(every_key_is_read) {
   BOOST_TEST(c.signin_window_minutes == 10);
   BOOST_TEST(c.password_iterations == 700000);
   BOOST_TEST(c.max_form_bytes == 2048);
+  BOOST_TEST(c.pool_processes == 12);
 }
 
 BOOST_AUTO_TEST_CASE(comments_blank_lines_whitespace_and_crlf) {
@@ -215,6 +218,8 @@ BOOST_AUTO_TEST_CASE(bad_values_are_refused_naming_the_key) {
       {"password_iterations = 10000001", "password_iterations"},
       {"max_form_bytes = 1023", "max_form_bytes"},
       {"max_form_bytes = 67108865", "max_form_bytes"},
+      {"pool_processes = 0", "pool_processes"},
+      {"pool_processes = 257", "pool_processes"},
       {"cookie_secure = yes", "cookie_secure"},
       {"cookie_secure = TRUE", "cookie_secure"},
       {"cookie_secure = 1", "cookie_secure"},
