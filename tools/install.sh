@@ -233,7 +233,9 @@ else
 fi
 # An Apache that ran an earlier release (mod_fcgid) needs the proxy modules
 # and the new server-wide file before it reloads the new site file.
-if as_root && command -v a2enmod >/dev/null && [ -e "$SYSCONFDIR/apache2/conf-enabled/admin-site-fcgid.conf" ]; then
+# (a2enmod and a2enconf act on /etc/apache2 only.)
+if as_root && [ "$SYSCONFDIR" = /etc ] && command -v a2enmod >/dev/null &&
+   [ -e /etc/apache2/conf-enabled/admin-site-fcgid.conf ]; then
   a2disconf -q admin-site-fcgid || true
   a2enmod -q proxy_fcgi env >/dev/null
   a2enconf -q admin-site-server >/dev/null

@@ -163,7 +163,10 @@ class InstallTest(unittest.TestCase):
         self.assertIn("StandardInput=socket\n", unit)
         self.assertIn("Restart=always\n", unit)
         with open(f"{t}/etc/lighttpd/conf-available/50-admin-site.conf") as f:
-            self.assertIn(f"server.max-request-size = {(limit + 1023) // 1024}\n", f.read())
+            lighttpd = f.read()
+        self.assertIn(f"server.max-request-size = {(limit + 1023) // 1024}\n", lighttpd)
+        # Forms: max_form_bytes (1 MiB by default), in KiB.
+        self.assertIn("server.max-request-size = 1024\n", lighttpd)
 
     def test_install_again_keeps_the_config_and_the_sites_choices(self):
         """An upgrade is `make install` with no arguments: it must not put
