@@ -113,6 +113,16 @@ ALTER USER 'root'@'localhost' IDENTIFIED BY '$rootpw';
 SQL
     (umask 077; printf '[client]\nuser=root\npassword=%s\nsocket=%s\n' "$rootpw" "$SOCK" > "$ROOT_CNF")
   fi
+  # mariadb-install-db also makes root@127.0.0.1, root@::1 and root@<host
+  # name>, with no password: anyone on this machine could be root over TCP.
+  # Only root@localhost (the socket, with its password) stays; checked at
+  # every start, so that a state directory made before this goes too.
+  local account
+  for account in $(mariadb --defaults-file="$ROOT_CNF" -N -e \
+      "SELECT CONCAT(QUOTE(user), '@', QUOTE(host)) FROM mysql.user
+       WHERE host <> 'localhost' AND user IN ('root', '')"); do
+    mariadb --defaults-file="$ROOT_CNF" -e "DROP USER $account"
+  done
   if [ ! -f "$VAR/site.conf" ]; then
     local pw; pw=$(random_hex 24)
     mariadb --defaults-file="$ROOT_CNF" <<SQL
