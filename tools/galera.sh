@@ -11,8 +11,8 @@
 #                                     nodes, wait until all are Synced, provision
 #   tools/galera.sh stop DIR          stop every node (TERM, then KILL)
 #   tools/galera.sh kill-node DIR N   kill -9 node N (1-3)
-#   tools/galera.sh start-node DIR N  start node N again; it rejoins (IST) and
-#                                     this waits until it is Synced
+#   tools/galera.sh start-node DIR N [N...]  start nodes again; each rejoins
+#                                     (IST) and this waits until all are Synced
 #   tools/galera.sh status DIR        each node's cluster size and state
 set -euo pipefail
 
@@ -117,7 +117,9 @@ node_paths() {  # node_paths DIR N: the paths of node N
   DIR=$1 N=$2
   NODE="$DIR/node$N"
   SOCK="$NODE/run/mysqld.sock"
-  PID="$NODE/run/mysqld.pid"
+  # Our own pid file: mariadbd writes its --pid-file only once it is ready,
+  # and a joiner waiting for a primary component may never be.
+  PID="$NODE/run/node.pid"
   ERR="$NODE/log/mariadb.err"
   ROOT_CNF="$NODE/db-root.cnf"
 }
@@ -157,14 +159,14 @@ launch_node() {
   mkdir -p "$NODE/run" "$NODE/log" "$NODE/db"
   chmod 755 "$DIR" "$NODE" "$NODE/run"
   chown "$DB_USER" "$NODE/run" "$NODE/log" "$NODE/db"
-  if [ -f "$PID" ] && running "$(cat "$PID")"; then
+  if node_running "$DIR" "$N"; then
     echo "node $N already runs (pid $(cat "$PID"))" >&2
     return 1
   fi
   rm -f "$PID"
   read -r client gmcast ist sst < "$NODE/ports"
   local -a opts=(--no-defaults --datadir="$NODE/db" --socket="$SOCK" --port="$client"
-    --bind-address=127.0.0.1 --pid-file="$PID"
+    --bind-address=127.0.0.1 --pid-file="$NODE/run/mysqld.pid"
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci
     --user="$DB_USER" --skip-name-resolve --innodb-buffer-pool-size=128M
     --binlog-format=ROW --innodb-autoinc-lock-mode=2 --default-storage-engine=InnoDB
@@ -178,7 +180,9 @@ launch_node() {
   # setsid: a Ctrl-C meant for a test must not reach the nodes.
   setsid mariadbd "${opts[@]}" --log-error="$ERR" "$@" ${START_POSITION:+"$START_POSITION"} \
     </dev/null >>"$NODE/log/mariadbd.out" 2>&1 &
-  LAUNCHED=$!
+  # setsid execs mariadbd in this process (a background job leads no
+  # process group), so $! is the server's own pid.
+  echo $! > "$PID"
 }
 
 # recover_position MARIADBD_OPTIONS...: after a crash (kill -9) grastate.dat
@@ -218,23 +222,32 @@ synced() {  # synced DIR N SIZE: true once node N is Synced in a cluster of SIZE
   wsrep_status "$1" "$2" && [ "$STATE" = Synced ] && [ "$SIZE" = "$3" ]
 }
 
+node_running() {  # node_running DIR N
+  node_paths "$1" "$2"
+  [ -f "$PID" ] && running "$(cat "$PID")"
+}
+
 # wait_synced DIR N SIZE: waits until node N, just launched, is Synced.
 wait_synced() {
   node_paths "$1" "$2"
-  WAIT_PID=$LAUNCHED wait_for "$JOIN_SECONDS" "node $2 Synced in a cluster of $3" \
+  WAIT_PID=$(cat "$PID") wait_for "$JOIN_SECONDS" "node $2 Synced in a cluster of $3" \
     synced "$1" "$2" "$3" || { tail -n 20 "$ERR" >&2; return 1; }
 }
 
 # The node to bootstrap a cluster from: node1 the first time; after a full
-# stop the one Galera marked safe to bootstrap (the last to stop).
+# stop the one Galera marked safe to bootstrap (the last to stop). After
+# every node crashed (kill -9) none is, but each kept its last primary
+# component (gvwstate.dat): then 0, for "start all, they restore it".
 bootstrap_node() {
-  local n
+  local n crashed=0
   if [ ! -f "$1/node1/db/grastate.dat" ]; then echo 1; return 0; fi
   for n in $(seq 1 "$NODES"); do
     if grep -qx 'safe_to_bootstrap: 1' "$1/node$n/db/grastate.dat" 2>/dev/null; then
       echo "$n"; return 0
     fi
+    [ ! -f "$1/node$n/db/gvwstate.dat" ] || crashed=$((crashed + 1))
   done
+  if [ "$crashed" = "$NODES" ]; then echo 0; return 0; fi
   echo "no node of $1 is safe to bootstrap (not stopped cleanly): start a new DIR," \
     "or set safe_to_bootstrap: 1 in the grastate.dat of the node with the highest seqno" >&2
   return 1
@@ -247,6 +260,12 @@ start() {
   for n in $(seq 1 "$NODES"); do mkdir -p "$dir/node$n"; done
   ports "$dir"
   first=$(bootstrap_node "$dir")
+  if [ "$first" = 0 ]; then
+    # shellcheck disable=SC2046  # one node number per word
+    start_node "$dir" $(seq 1 "$NODES")
+    provision "$dir"
+    return 0
+  fi
   # Only the first node is initialised: a joiner's empty datadir is filled
   # by the donor's copy (rsync SST) before the joiner opens it.
   if [ ! -d "$dir/node$first/db/mysql" ]; then
@@ -265,7 +284,7 @@ start() {
     wait_synced "$dir" "$n" "$((n < first ? n + 1 : n))"
   done
   for n in $(seq 1 "$NODES"); do
-    LAUNCHED="" wait_synced "$dir" "$n" "$NODES"
+    wait_synced "$dir" "$n" "$NODES"
   done
   provision "$dir"
 }
@@ -343,16 +362,18 @@ kill_node() {
   rm -f "$PID"
 }
 
-# start_node DIR N: node N joins the nodes that run; waits until it is
-# Synced in a cluster of all the nodes that run.
+# start_node DIR N...: the nodes N join the nodes that run; waits until
+# each is Synced in a cluster of all the nodes that run. After a lost quorum
+# start the missing nodes together: a node that crashed restores its last
+# primary component (pc.recovery) only once all of its members are back.
 start_node() {
-  local dir n size=1
-  dir=$(cd "$1" && pwd)
+  local dir n size=0
+  dir=$(cd "$1" && pwd); shift
+  for n in "$@"; do launch_node "$dir" "$n"; done
   for n in $(seq 1 "$NODES"); do
-    [ "$n" = "$2" ] || [ ! -f "$dir/node$n/run/mysqld.pid" ] || size=$((size + 1))
+    if node_running "$dir" "$n"; then size=$((size + 1)); fi
   done
-  launch_node "$dir" "$2"
-  wait_synced "$dir" "$2" "$size"
+  for n in "$@"; do wait_synced "$dir" "$n" "$size"; done
 }
 
 status() {
@@ -371,7 +392,7 @@ case "$cmd" in
   start) start "$1" ;;
   stop) stop "$1" ;;
   kill-node) kill_node "$1" "$2" ;;
-  start-node) start_node "$1" "$2" ;;
+  start-node) start_node "$@" ;;
   status) status "$1" ;;
-  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
 esac
