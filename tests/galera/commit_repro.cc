@@ -10,8 +10,9 @@
 //   commit_repro sync-wait DIR [ROUNDS]   SET SESSION wsrep_sync_wait=1 is
 //       per connection; stale reads on node2 right after a write on node1,
 //       with and without it, and what a read costs either way
-//   commit_repro query CONF SQL...    each SQL on a new connection to the node
-//       CONF (a site.conf) names: the rows, or the error (a lost quorum)
+//   commit_repro query CONF SQL...    each SQL in turn on one new connection to
+//       the node CONF (a site.conf) names: the rows, or the error (a lost
+//       quorum); "sleep SECONDS" in place of an SQL waits, the connection open
 //
 // DIR is tools/galera.sh's: DIR/nodeN/site.conf names node N's socket and
 // the site's user. Connections are made as lib/db.cc makes them.
@@ -104,7 +105,16 @@ bool WaitForValue(sql::Connection* reader, int value) {
   return false;
 }
 
-enum class How { kCommitMethod, kCommitStatement };
+enum class How { kCommitMethod, kCommitStatement, kSelectFirst };
+
+const char* Name(How how) {
+  switch (how) {
+    case How::kCommitMethod: return "commit()";
+    case How::kCommitStatement: return "execute(\"COMMIT\")";
+    case How::kSelectFirst: return "a SELECT in the transaction, then commit()";
+  }
+  return "?";
+}
 
 // One round of D1. Returns true when the outcome was reported (an exception).
 bool Round(const std::string& dir, How how, bool conflict, int round) {
@@ -127,10 +137,11 @@ bool Round(const std::string& dir, How how, bool conflict, int round) {
   std::string outcome = "returned normally";
   bool reported = false;
   try {
-    if (how == How::kCommitMethod) {
-      c1->commit();
-    } else {
+    if (how == How::kSelectFirst) RowValue(c1.get());
+    if (how == How::kCommitStatement) {
       Execute(c1.get(), "COMMIT");
+    } else {
+      c1->commit();
     }
   } catch (const sql::SQLException& e) {
     outcome = "threw " + Describe(e);
@@ -149,10 +160,56 @@ bool Round(const std::string& dir, How how, bool conflict, int round) {
   int on2 = RowValue(c2.get());
   const char* whose = on1 == mine ? "node1's (committed)" : on1 == theirs ? "node2's (node1's write lost)" : "?";
   std::cout << "  round " << round << (conflict ? " conflict" : " no conflict") << ": "
-            << (how == How::kCommitMethod ? "commit()" : "execute(\"COMMIT\")") << " " << outcome
+            << Name(how) << " " << outcome
             << "; " << after << "; row v=" << on1 << " on node1, " << on2 << " on node2: " << whose
             << "\n";
   return reported;
+}
+
+// Two transactions, one on node1 and one on node2, write the same row and
+// commit at the same moment: one loses (certification failure or BF abort).
+void Race(const std::string& dir, How how, int round, int* silent, int* reported, int* both) {
+  Connection c[2] = {Connect(NodeConf(dir, 1)), Connect(NodeConf(dir, 2))};
+  int value[2] = {3000 + 10 * round + 1, 3000 + 10 * round + 2};
+  std::string outcome[2];
+  bool threw[2] = {false, false};
+  for (int i = 0; i < 2; ++i) {
+    c[i]->setAutoCommit(false);
+    std::unique_ptr<sql::PreparedStatement> ps(c[i]->prepareStatement(
+        "INSERT INTO commit_repro (id, v) VALUES (1, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)"));
+    ps->setInt(1, value[i]);
+    ps->executeUpdate();
+  }
+  auto commit = [&](int i) {
+    try {
+      if (how == How::kCommitStatement) {
+        Execute(c[i].get(), "COMMIT");
+      } else {
+        c[i]->commit();
+      }
+      outcome[i] = "returned";
+    } catch (const sql::SQLException& e) {
+      outcome[i] = "threw " + std::to_string(e.getErrorCode());
+      threw[i] = true;
+    }
+  };
+  std::thread t0(commit, 0), t1(commit, 1);
+  t0.join();
+  t1.join();
+  Connection reader = Connect(NodeConf(dir, 3));
+  Execute(reader.get(), "SET SESSION wsrep_sync_wait = 1");
+  int stored = RowValue(reader.get());
+  int winner = stored == value[0] ? 0 : stored == value[1] ? 1 : -1;
+  if (winner < 0) {
+    ++*both;
+  } else if (threw[1 - winner]) {
+    ++*reported;
+  } else {
+    ++*silent;
+  }
+  std::cout << "  race " << round << ": node1 " << Name(how) << " " << outcome[0] << ", node2 "
+            << outcome[1] << "; stored " << (winner < 0 ? "neither?" : winner == 0 ? "node1's" : "node2's")
+            << "\n";
 }
 
 int D1(const std::string& dir, int rounds) {
@@ -174,6 +231,17 @@ int D1(const std::string& dir, int rounds) {
   std::cout << "Connection::commit() reported " << method_reported << " of " << rounds
             << " failed commits; Statement::execute(\"COMMIT\") " << statement_reported << " of "
             << rounds << "\n";
+  std::cout << "The same, a SELECT of the row inside the transaction after the conflict:\n";
+  Round(dir, How::kSelectFirst, true, 3);
+  for (How how : {How::kCommitMethod, How::kCommitStatement}) {
+    std::cout << "Races: the same row in open transactions on node1 and node2, both "
+              << Name(how) << " at once:\n";
+    int silent = 0, reported = 0, both = 0;
+    for (int i = 0; i < rounds * 2; ++i) Race(dir, how, 100 + i, &silent, &reported, &both);
+    std::cout << rounds * 2 << " races with " << Name(how) << ": the loser's returned normally "
+              << silent << " times, threw " << reported << " times; neither stored " << both
+              << " times\n";
+  }
   return 0;
 }
 
@@ -231,6 +299,11 @@ int Query(const std::string& conf, const std::vector<std::string>& queries) {
     return 1;
   }
   for (const std::string& q : queries) {
+    if (q.rfind("sleep ", 0) == 0) {  // not SQL: wait here, the connection kept open
+      std::cout << q << std::endl;
+      std::this_thread::sleep_for(std::chrono::milliseconds(int(std::stod(q.substr(6)) * 1000)));
+      continue;
+    }
     std::cout << q << ": ";
     try {
       std::unique_ptr<sql::Statement> st(c->createStatement());
