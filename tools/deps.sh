@@ -27,13 +27,18 @@ RUN_PACKAGES="g++ make pkg-config apache2 spawn-fcgi multiwatch libfcgi-dev libc
 # ansible-core are build-server clients the client matrix drives.
 TEST_PACKAGES="libboost-test-dev python3 chromium lighttpd openssl shellcheck
   python3-requests httpie ansible-core"
+# The Galera tests' private cluster (tools/galera.sh): galera-4's provider,
+# rsync for its state transfers (SST), ss from iproute2 for the SST script's
+# port checks. mariadb-server 10.11 depends on all three today; named here
+# because the tests use them directly.
+GALERA_PACKAGES="galera-4 rsync iproute2"
 BENCH_PACKAGES="wrk unzip bc"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 case "$MODE" in
   run) want="$RUN_PACKAGES" ;;
-  test) want="$RUN_PACKAGES $TEST_PACKAGES" ;;
-  bench) want="$RUN_PACKAGES $TEST_PACKAGES $BENCH_PACKAGES" ;;
+  test) want="$RUN_PACKAGES $TEST_PACKAGES $GALERA_PACKAGES" ;;
+  bench) want="$RUN_PACKAGES $TEST_PACKAGES $GALERA_PACKAGES $BENCH_PACKAGES" ;;
   fuzz) want="$RUN_PACKAGES $FUZZ_PACKAGES" ;;
   *) sed -n '2,5p' "$0" >&2; exit 2 ;;
 esac
