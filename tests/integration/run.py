@@ -2,8 +2,9 @@
 """Runs the integration tests against the site that tools/run-tests.sh
 started, and ends with the line "integration: N passed, N failed".
 
-Modules run in the order below: the database outage and the 100,000-people
-scale test change shared state, so they come last.
+Modules run in the order below: the database outage, the pool crash, the
+soak (a minute of load with an outage in it) and the 100,000-people scale
+test change shared state, so they come last.
 """
 import argparse
 import importlib
@@ -29,6 +30,8 @@ MODULES = [
     "test_clients",
     "test_install",
     "test_database_outage",
+    "test_pool_crash",
+    "test_soak",
     "test_people_scale",
 ]
 
