@@ -4,7 +4,8 @@ started, and ends with the line "integration: N passed, N failed".
 
 Modules run in the order below, then every other test_*.py of this
 directory (found here, so that a new file cannot be left out), then LAST:
-the database outage and the 100,000-people scale test change shared state.
+the database outage, the pool crash, the soak (a minute of load with an
+outage in it) and the 100,000-people scale test change shared state.
 """
 import argparse
 import importlib
@@ -30,7 +31,7 @@ MODULES = [
     "test_clients",
     "test_install",
 ]
-LAST = ["test_database_outage", "test_people_scale"]
+LAST = ["test_database_outage", "test_pool_crash", "test_soak", "test_people_scale"]
 
 
 def module_order(here):
