@@ -454,10 +454,10 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
   if (!s.ok()) return s;
   MaybeDie(in, config, "after-build");
 
-  // One transaction names the new generation and records what it holds.
-  {
-    Transaction tx(db);
-    if (!tx.begin_status().ok()) return tx.begin_status();
+  // One transaction names the new generation and records what it holds
+  // (run again from the top after a conflict: the files are built already).
+  s = RunInTransaction(db, [&]() -> Status {
+    Status s;
     int64_t id = existing_id;
     std::vector<DbValue> fields = {m->name,
                                    static_cast<int64_t>(m->system),
@@ -515,9 +515,9 @@ Status Install(Db* db, const Config& config, const InstallInput& in, CollectionM
     // Kept from here on even if COMMIT reports a failure: it may have been
     // committed all the same; recovery removes it if the database says not.
     unpublished.keep = true;
-    s = tx.Commit();
-    if (!s.ok()) return s;
-  }
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
   MaybeDie(in, config, "after-commit");
   s = Publish(config, generation);
   if (!s.ok()) {

@@ -9,7 +9,10 @@
 #include <mysql_driver.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <random>
+#include <thread>
 
 #include "log.h"
 
@@ -32,8 +35,17 @@ bool IsConnectionLost(int code) {
 
 constexpr int kDuplicateKey = 1062;
 // A deadlock or lock wait timeout (1213, 1205; on Galera, a certification
-// conflict at COMMIT): the request may simply be tried again.
+// conflict, at COMMIT or at any statement of a transaction that another
+// node's write aborted): the whole transaction may simply run again.
 bool IsRetryable(int code) { return code == 1213 || code == 1205; }
+
+// A Galera node that cannot take requests now: 1047 "WSREP has not yet
+// prepared node for application use" (no quorum, or still joining), 1180
+// "Error while appending streaming replication fragment ... Not connected
+// to Primary Component" (quorum lost while a write waited). The connection
+// itself is fine and works again when the cluster does: the site is
+// unavailable for a moment, nothing is broken (docs/galera-notes.md).
+bool IsClusterUnavailable(int code) { return code == 1047 || code == 1180; }
 
 sql::mysql::MySQL_Driver* Driver() {
   // get_driver_instance() is not thread-safe (PITFALLS.md); a function-local
@@ -55,6 +67,9 @@ struct Db::Impl {
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements;
   bool in_transaction = false;
   bool retry_reads = true;
+  // Whether the last error was a deadlock or certification conflict
+  // (IsRetryable): RunInTransaction runs the transaction again then.
+  bool last_error_retryable = false;
 
   void Drop() {
     statements.clear();
@@ -66,6 +81,7 @@ struct Db::Impl {
   // when it is lost so that the next request reconnects.
   Status FromException(const sql::SQLException& e, const std::string& what) {
     int code = e.getErrorCode();
+    last_error_retryable = IsRetryable(code);
     if (IsConnectionLost(code) || !conn) {
       Log(LogLevel::kWarning, "", "database unreachable during " + what + ": " + e.what());
       Drop();
@@ -76,10 +92,41 @@ struct Db::Impl {
       Log(LogLevel::kWarning, "", "database conflict during " + what + ": " + e.what());
       return Status::Unavailable("database busy; try again");
     }
+    if (IsClusterUnavailable(code)) {
+      Log(LogLevel::kWarning, "", "database cluster unavailable during " + what + ": " + e.what());
+      return Status::Unavailable("database cluster unavailable");
+    }
     std::string detail = "database error " + std::to_string(code) + " during " + what + ": " +
                          e.what();
     Log(LogLevel::kError, "", detail);
     return Status::Internal(detail);
+  }
+
+  // COMMIT or ROLLBACK, as a statement. A failed one leaves no
+  // transaction open (the server has rolled it back: Galera's 1213 at
+  // COMMIT, or the connection went and took it along).
+  Status EndTransaction(const char* statement) {
+    if (!conn) return Status::Unavailable("database unreachable");
+    in_transaction = false;
+    try {
+      std::unique_ptr<sql::Statement> st(conn->createStatement());
+      st->execute(statement);
+      last_error_retryable = false;
+      return Status::OK();
+    } catch (const sql::SQLException& e) {
+      Status s = FromException(e, statement);
+      // Unless the server surely ended the transaction (a conflict rolls
+      // it back), this connection must not carry it into the next request.
+      if (!last_error_retryable && conn) {
+        try {
+          std::unique_ptr<sql::Statement> st(conn->createStatement());
+          st->execute("ROLLBACK");
+        } catch (const sql::SQLException&) {
+          Drop();
+        }
+      }
+      return s;
+    }
   }
 
   Status Connect() {
@@ -103,6 +150,17 @@ struct Db::Impl {
       std::unique_ptr<sql::Statement> st(conn->createStatement());
       // All times in the database are UTC; see sql/.
       st->execute("SET time_zone = '+00:00'");
+      // Causal reads on a Galera cluster: a read waits until this node has
+      // applied every write the cluster committed before it, so a token
+      // replaced or revoked through another node is refused here at once
+      // (without it, 63-85 reads in 1000 right after a write on another
+      // node saw the old row; docs/galera-notes.md). 1 = reads (SELECT).
+      // Without Galera (wsrep_on=OFF) it changes nothing; a server without
+      // the variable at all (not MariaDB) is fine too.
+      try {
+        st->execute("SET SESSION wsrep_sync_wait = 1");
+      } catch (const sql::SQLException&) {
+      }
       return Status::OK();
     } catch (const sql::SQLException& e) {
       Log(LogLevel::kWarning, "", std::string("cannot connect to the database: ") + e.what());
@@ -178,6 +236,7 @@ Status Db::EnsureConnected() {
 
 Status Db::Query(const std::string& query, const std::vector<DbValue>& params,
                  std::vector<DbRow>* rows) {
+  impl_->last_error_retryable = false;
   bool had_connection = impl_->conn != nullptr;
   bool in_transaction = impl_->in_transaction;  // a lost connection clears it
   Status s = impl_->RunQuery(query, params, rows);
@@ -193,6 +252,7 @@ Status Db::Query(const std::string& query, const std::vector<DbValue>& params,
 
 Status Db::Exec(const std::string& query, const std::vector<DbValue>& params,
                 ExecResult* result) {
+  impl_->last_error_retryable = false;
   if (!impl_->conn) return Status::Unavailable("database unreachable");
   try {
     sql::PreparedStatement* ps = impl_->Prepare(query);
@@ -274,10 +334,19 @@ std::vector<std::string> SplitSqlScript(const std::string& script) {
 
 void Db::set_retry_reads(bool retry) { impl_->retry_reads = retry; }
 
+bool Db::last_error_retryable() const { return impl_->last_error_retryable; }
+
+// Transactions are statements, not Connector/C++'s setAutoCommit(false) and
+// commit(): its MySQL_Connection::commit() ignores the server's answer, so
+// a COMMIT that Galera refused (1213, a certification conflict) returned
+// as if it had committed, and the write was gone (docs/galera-notes.md:
+// 20 of 20 such commits; the statement threw 1213 20 of 20 times).
 Status Db::Begin() {
+  impl_->last_error_retryable = false;
   if (!impl_->conn) return Status::Unavailable("database unreachable");
   try {
-    impl_->conn->setAutoCommit(false);
+    std::unique_ptr<sql::Statement> st(impl_->conn->createStatement());
+    st->execute("START TRANSACTION");
     impl_->in_transaction = true;
     return Status::OK();
   } catch (const sql::SQLException& e) {
@@ -285,34 +354,35 @@ Status Db::Begin() {
   }
 }
 
-Status Db::Commit() {
-  if (!impl_->conn) return Status::Unavailable("database unreachable");
-  try {
-    impl_->in_transaction = false;
-    impl_->conn->commit();
-    impl_->conn->setAutoCommit(true);
-    return Status::OK();
-  } catch (const sql::SQLException& e) {
-    // Whatever failed, this connection may be left inside a transaction
-    // (autocommit off): the next request must not inherit it.
-    Status s = impl_->FromException(e, "commit");
-    impl_->Drop();
-    return s;
-  }
-}
+Status Db::Commit() { return impl_->EndTransaction("COMMIT"); }
 
-Status Db::Rollback() {
-  if (!impl_->conn) return Status::Unavailable("database unreachable");
-  try {
-    impl_->in_transaction = false;
-    impl_->conn->rollback();
-    impl_->conn->setAutoCommit(true);
-    return Status::OK();
-  } catch (const sql::SQLException& e) {
-    Status s = impl_->FromException(e, "rollback");
-    impl_->Drop();
-    return s;
+Status Db::Rollback() { return impl_->EndTransaction("ROLLBACK"); }
+
+Status RunInTransaction(Db* db, const std::function<Status()>& body, int attempts) {
+  Status s;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    bool conflict = false;
+    {
+      Transaction tx(db);
+      s = tx.begin_status();
+      if (s.ok()) s = body();
+      if (s.ok()) s = tx.Commit();
+      // Read before the rollback below, which is a call of its own.
+      conflict = s.code() == Status::Code::kUnavailable && db->last_error_retryable();
+    }  // rolled back here unless committed
+    if (!conflict) return s;
+    if (attempt < attempts) {
+      // A short random pause, longer each time, so that two transactions
+      // that collided do not collide again in step.
+      // (Jitter needs no secret randomness.)
+      static thread_local std::minstd_rand jitter(std::random_device{}());
+      std::this_thread::sleep_for(std::chrono::milliseconds(
+          (5 << attempt) + static_cast<int>(jitter() % (10u << attempt))));
+    }
   }
+  Log(LogLevel::kWarning, "", "a transaction kept colliding; gave up after " +
+                                  std::to_string(attempts) + " attempts");
+  return Status::Unavailable("database busy; try again");
 }
 
 }  // namespace site

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,9 +80,17 @@ class Db {
   // trusted files (sql/) only: nothing from a request ever reaches it.
   Status ExecScript(const std::string& script);
 
+  // START TRANSACTION, COMMIT and ROLLBACK, sent as statements so that the
+  // server's answer is checked (a commit that failed is a failure). Prefer
+  // RunInTransaction, which also runs a transaction again after a conflict.
   Status Begin();
   Status Commit();
   Status Rollback();
+
+  // True when the last call (Query, Exec, Begin, Commit, Rollback) failed
+  // on a deadlock, a lock wait timeout or a Galera certification conflict
+  // (1213, 1205): running the whole transaction again may well succeed.
+  bool last_error_retryable() const;
 
   // Whether Query may reconnect and run again after finding the connection
   // dead (default true). Off while session state must not be lost silently,
@@ -100,8 +109,18 @@ class Db {
 // scripts are split here and sent one statement at a time.
 std::vector<std::string> SplitSqlScript(const std::string& script);
 
+// Runs `body` (its queries and writes) inside one transaction and commits
+// it. When any of it, the COMMIT included, fails on a deadlock or a Galera
+// certification conflict, everything is rolled back and run again, up to
+// `attempts` times in all, after a short random pause; then Unavailable
+// ("database busy"), a 503 with Retry-After. Any other failure rolls back
+// and is returned at once. REQUIRES: `body` can run again from the start:
+// it sets its outputs afresh each time, and does nothing outside the
+// database that a rollback would not undo.
+Status RunInTransaction(Db* db, const std::function<Status()>& body, int attempts = 4);
+
 // Rolls back on destruction unless Commit() succeeded: the shape of every
-// multi-statement write.
+// multi-statement write (RunInTransaction uses it).
 class Transaction {
  public:
   explicit Transaction(Db* db) : db_(db) { status_ = db_->Begin(); }

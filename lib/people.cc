@@ -308,32 +308,32 @@ Status InsertPerson(Db* db, const Person& p, const std::string& password_hash, i
 
 Status UpdatePerson(Db* db, const Person& p, const std::string& password_hash,
                     FieldErrors* errors, int64_t actor_id, const std::string& client_address) {
-  Transaction tx(db);
-  if (!tx.begin_status().ok()) return tx.begin_status();
-  Status s = db->Exec(
-      "UPDATE people SET first_name = ?, last_name = ?, email = ?, username = ?, access = ?, "
-      "active = ?, password_hash = COALESCE(?, password_hash), updated_at = UTC_TIMESTAMP() "
-      "WHERE id = ?",
-      {p.first_name, p.last_name, NullIfEmpty(p.email), NullIfEmpty(p.username),
-       std::string(AccessToDb(p.access)), static_cast<int64_t>(p.active ? 1 : 0),
-       NullIfEmpty(password_hash), p.id});
-  if (s.code() == Status::Code::kConflict) {
-    DuplicateToFieldErrors(s, errors);
-    return Status::Invalid("duplicate");
-  }
-  if (!s.ok()) return s;
-  // A new password set for someone else signs them out everywhere (the
-  // old one may be known to someone else); one's own stays signed in here.
-  bool new_password_for_other = !password_hash.empty() && p.id != actor_id;
-  if (!p.active || !MayUseAdminSite(p.access) || new_password_for_other) {
-    s = db->Exec("DELETE FROM sessions WHERE person_id = ?", {p.id});
+  return RunInTransaction(db, [&]() -> Status {
+    Status s = db->Exec(
+        "UPDATE people SET first_name = ?, last_name = ?, email = ?, username = ?, access = ?, "
+        "active = ?, password_hash = COALESCE(?, password_hash), updated_at = UTC_TIMESTAMP() "
+        "WHERE id = ?",
+        {p.first_name, p.last_name, NullIfEmpty(p.email), NullIfEmpty(p.username),
+         std::string(AccessToDb(p.access)), static_cast<int64_t>(p.active ? 1 : 0),
+         NullIfEmpty(password_hash), p.id});
+    if (s.code() == Status::Code::kConflict) {
+      DuplicateToFieldErrors(s, errors);
+      return Status::Invalid("duplicate");
+    }
     if (!s.ok()) return s;
-  }
-  if (!p.active) {
-    s = EndBearerTokenOf(db, p.id, actor_id, client_address);
-    if (!s.ok()) return s;
-  }
-  return tx.Commit();
+    // A new password set for someone else signs them out everywhere (the
+    // old one may be known to someone else); one's own stays signed in here.
+    bool new_password_for_other = !password_hash.empty() && p.id != actor_id;
+    if (!p.active || !MayUseAdminSite(p.access) || new_password_for_other) {
+      s = db->Exec("DELETE FROM sessions WHERE person_id = ?", {p.id});
+      if (!s.ok()) return s;
+    }
+    if (!p.active) {
+      s = EndBearerTokenOf(db, p.id, actor_id, client_address);
+      if (!s.ok()) return s;
+    }
+    return Status::OK();
+  });
 }
 
 Status CountActiveAdmins(Db* db, int64_t* count) {

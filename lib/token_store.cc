@@ -27,40 +27,42 @@ Status CreateBearerToken(Db* db, const std::string& secret, int64_t person_id, i
   Status s = NewBearerToken(&token);
   if (!s.ok()) return s;
 
-  Transaction tx(db);
-  if (!tx.begin_status().ok()) return tx.begin_status();
-  // Locking the person's row serializes concurrent creations for them, so
-  // "replaced" is exact and the last writer's token is the one that stays.
-  std::vector<DbRow> rows;
-  s = db->Query("SELECT active, UTC_TIMESTAMP() FROM people WHERE id = ? FOR UPDATE", {person_id},
-                &rows);
-  if (!s.ok()) return s;
-  if (rows.empty()) return Status::NotFound("There is no person with this id.");
-  if (rows[0].Int(0) == 0) {
-    return Status::Conflict("This person is inactive; activate them before creating a token.");
-  }
-  std::time_t now = 0;
-  if (!ParseUtc(rows[0].Str(1), &now)) return Status::Internal("bad database time");
-  std::string created_at = FormatUtc(now);
-  std::string expires_at = FormatUtc(BearerTokenExpiry(now));
+  // Run again from the top after a conflict (RunInTransaction): the same
+  // token, with the times and "replaced" as the database sees them then.
+  std::string created_at, expires_at, hint;
+  bool replaced = false;
+  s = RunInTransaction(db, [&]() -> Status {
+    // Locking the person's row serializes concurrent creations for them, so
+    // "replaced" is exact and the last writer's token is the one that stays.
+    std::vector<DbRow> rows;
+    Status step = db->Query("SELECT active, UTC_TIMESTAMP() FROM people WHERE id = ? FOR UPDATE",
+                            {person_id}, &rows);
+    if (!step.ok()) return step;
+    if (rows.empty()) return Status::NotFound("There is no person with this id.");
+    if (rows[0].Int(0) == 0) {
+      return Status::Conflict("This person is inactive; activate them before creating a token.");
+    }
+    std::time_t now = 0;
+    if (!ParseUtc(rows[0].Str(1), &now)) return Status::Internal("bad database time");
+    created_at = FormatUtc(now);
+    expires_at = FormatUtc(BearerTokenExpiry(now));
 
-  s = db->Query("SELECT hint FROM bearer_tokens WHERE person_id = ?", {person_id}, &rows);
-  if (!s.ok()) return s;
-  bool replaced = !rows.empty();
-  std::string hint = BearerTokenHint(token);
-  s = db->Exec(
-      "INSERT INTO bearer_tokens (person_id, token_digest, hint, created_at, expires_at, "
-      "created_by, last_used_at, last_used_address) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL) "
-      "ON DUPLICATE KEY UPDATE token_digest = VALUES(token_digest), hint = VALUES(hint), "
-      "created_at = VALUES(created_at), expires_at = VALUES(expires_at), "
-      "created_by = VALUES(created_by), last_used_at = NULL, last_used_address = NULL",
-      {person_id, BearerTokenDigest(token, secret), hint, created_at, expires_at,
-       ActorValue(actor_id)});
-  if (!s.ok()) return s;
-  s = RecordEvent(db, person_id, actor_id, replaced ? "replaced" : "created", hint,
-                  client_address);
-  if (!s.ok()) return s;
-  s = tx.Commit();
+    step = db->Query("SELECT hint FROM bearer_tokens WHERE person_id = ?", {person_id}, &rows);
+    if (!step.ok()) return step;
+    replaced = !rows.empty();
+    hint = BearerTokenHint(token);
+    step = db->Exec(
+        "INSERT INTO bearer_tokens (person_id, token_digest, hint, created_at, expires_at, "
+        "created_by, last_used_at, last_used_address) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL) "
+        "ON DUPLICATE KEY UPDATE token_digest = VALUES(token_digest), hint = VALUES(hint), "
+        "created_at = VALUES(created_at), expires_at = VALUES(expires_at), "
+        "created_by = VALUES(created_by), last_used_at = NULL, last_used_address = NULL",
+        {person_id, BearerTokenDigest(token, secret), hint, created_at, expires_at,
+         ActorValue(actor_id)});
+    if (!step.ok()) return step;
+    return RecordEvent(db, person_id, actor_id, replaced ? "replaced" : "created", hint,
+                       client_address);
+  });
   if (!s.ok()) return s;
   out->token = std::move(token);
   out->hint = hint;
@@ -90,11 +92,9 @@ Status DeleteToken(Db* db, int64_t person_id, int64_t actor_id, const std::strin
 
 Status RevokeBearerToken(Db* db, int64_t person_id, int64_t actor_id,
                          const std::string& client_address, bool* revoked) {
-  Transaction tx(db);
-  if (!tx.begin_status().ok()) return tx.begin_status();
-  Status s = DeleteToken(db, person_id, actor_id, client_address, "revoked", revoked);
-  if (!s.ok()) return s;
-  return tx.Commit();
+  return RunInTransaction(db, [&] {
+    return DeleteToken(db, person_id, actor_id, client_address, "revoked", revoked);
+  });
 }
 
 Status EndBearerTokenOf(Db* db, int64_t person_id, int64_t actor_id,
