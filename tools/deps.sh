@@ -27,7 +27,7 @@ RUN_PACKAGES="g++ make pkg-config apache2 spawn-fcgi multiwatch libfcgi-dev libc
 # ansible-core are build-server clients the client matrix drives.
 TEST_PACKAGES="libboost-test-dev python3 chromium lighttpd openssl shellcheck
   python3-requests httpie ansible-core"
-BENCH_PACKAGES="wrk unzip bc"
+BENCH_PACKAGES="wrk unzip bc linux-perf"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 case "$MODE" in
