@@ -367,16 +367,20 @@ db_status() {
 # Records every web-server temp file that exists while an upload runs
 # (polled every 10 ms, without forking), until FILE.stop appears.
 watch_temp_files() {  # watch_temp_files FILE
-  local out=$1 f fd
+  local out=$1 f fd n most=0
   shopt -s nullglob
   exec {fd}<> <(:)
   : > "$out"
   while [ ! -e "$out.stop" ]; do
+    n=0
     for f in /tmp/modproxy.tmp.* "$VAR"/run/lighttpd-uploads/*; do
       echo "$f" >> "$out"
+      n=$((n + 1))
     done
+    if [ "$n" -gt "$most" ]; then most=$n; fi
     read -r -t 0.01 -u "$fd" || true
   done
+  echo "$most" > "$out.most"
 }
 
 # upload FRONT URL ARCHIVE LABEL: the guide's curl command; sets UP_CODE,
@@ -392,8 +396,8 @@ upload() {
   touch "$VAR/temp-$label.stop"
   wait "$watcher"
   read -r UP_CODE UP_SECONDS <<<"$result"
-  UP_TEMP=$(sort -u "$VAR/temp-$label" | wc -l)
-  if [ "$UP_TEMP" != 0 ]; then
+  UP_TEMP="$(sort -u "$VAR/temp-$label" | wc -l)/$(cat "$VAR/temp-$label.most")"
+  if [ "$UP_TEMP" != 0/0 ]; then
     echo "   temp files seen during $label: $(sort -u "$VAR/temp-$label" | sed -n 1,5p | tr '\n' ' ')" >&2
   fi
 }
@@ -617,19 +621,21 @@ verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo missed; fi; 
   echo
   echo "Collection uploads (the guide's curl -F command; store-only: the same upload to a responder that"
   echo "writes the body to disk and fsyncs; unzip: unzip -q + sync of the same archive; aims: install/unzip"
-  echo "<= 1.5x, installCollection peak RSS < 32 MiB; temp: web-server temp files seen during the upload)"
+  echo "<= 1.5x, installCollection peak RSS < 32 MiB, no web-server temp file during the install)"
   printf '%-9s %8s %10s %10s %10s %14s %14s %15s %11s\n' front archive "store s" "install s" "unzip s" \
-    "install/unzip" "install/store" "peak RSS MiB" "temp files"
+    "install/unzip" "install/store" "peak RSS MiB" "temp files (store / install)"
   for row in "${UPLOAD_ROWS[@]}"; do
     IFS='|' read -r -a f <<<"$row"
     ratio=$(awk -v a="${f[3]}" -v b="${f[4]}" 'BEGIN { printf "%.2f", a / b }')
     sratio=$(awk -v a="${f[3]}" -v b="${f[2]}" 'BEGIN { printf "%.2f", a / b }')
     rss=$(awk -v k="${f[5]}" 'BEGIN { printf "%.1f", k / 1024 }')
-    printf '%-9s %4s MiB %10.2f %10.2f %10.2f %7sx %-6s %13sx %8s %-6s %4s / %s\n' "${f[0]}" "${f[1]}" \
+    if [ "${f[7]}" = 0/0 ]; then none=met; else none=missed; fi
+    printf '%-9s %4s MiB %10.2f %10.2f %10.2f %7sx %-6s %13sx %8s %-6s %7s / %s %s\n' "${f[0]}" "${f[1]}" \
       "${f[2]}" "${f[3]}" "${f[4]}" "$ratio" "$(verdict "$ratio <= 1.5")" "$sratio" "$rss" \
-      "$(verdict "$rss < 32")" "${f[6]}" "${f[7]}"
+      "$(verdict "$rss < 32")" "${f[6]}" "${f[7]}" "$none"
   done
-  echo "(temp files: store-only / install; /tmp/modproxy.tmp.* and $VAR/run/lighttpd-uploads/*)"
+  echo "(temp files: store-only / install, each as files seen / most at once, polled every 10 ms:"
+  echo " /tmp/modproxy.tmp.* and $VAR/run/lighttpd-uploads/*)"
   if [ "${#PROFILE_LINES[@]}" -gt 0 ]; then
     echo
     echo "perf profile, 16 connections under Apache (full reports: $VAR/perf-*.txt)"
