@@ -266,92 +266,98 @@ latency_runs() {  # latency_runs FRONT
 
 # --- part 3: perf profile --------------------------------------------------
 
-# profile NAME PATH POOL_PIDFILE COMM: perf record -g on the bench's
-# processes (the pool's programs, Apache, MariaDB, wrk) during a
-# 16-connection run; writes VAR/perf-NAME.txt and sets PROFILE_NAME_* lines.
+# perf's --pid filter is exact only when the sort keys hold the pid: with
+# --sort comm (or dso), samples of all processes of one name are merged
+# first and the merged entry kept or dropped as a whole (seen here: another
+# worktree's tokenInfo counted as ours, our Apache dropped). So every
+# report below sorts by pid first and sums up itself.
+#   perf_rows DATA PIDS KEYS: "percent comm key..." per thread of PIDS
+perf_rows() {
+  perf report -i "$1" --pid "$2" --no-children --sort "pid${3:+,$3}" -g none --stdio 2>/dev/null |
+    awk '!/^#/ && $1 ~ /%$/ { sub(/%/, "", $1); sub(/^[0-9]+:/, "", $2); print }'
+}
+
+# The whole machine's samples by command, in % (swapper is the idle task).
+machine_rows() {
+  perf report -i "$1" --no-children --sort comm -g none --stdio 2>/dev/null |
+    awk '!/^#/ && $1 ~ /%$/ { sub(/%/, "", $1); print $1, $2 }'
+}
+
+# profile NAME PATH COMM: perf record -g (system-wide) during a 16-connection
+# run of PATH under Apache; the bench's processes (servers, pools, wrk) read
+# from it: CPU per request by process, COMM's by library and its top
+# functions. Writes VAR/perf-NAME.txt (and keeps VAR/perf-NAME.data), adds
+# lines to PROFILE_LINES and PROFILE_TOP.
 profile() {
-  local name=$1 path=$2 pidfile=$3 comm=$4
-  local data="$VAR/perf-$name.data" report="$VAR/perf-$name.txt"
+  local name=$1 path=$2 comm=$3
+  local data="$VAR/perf-$name.data" report="$VAR/perf-$name.txt" wrk_out="$VAR/wrk/perf-$name.txt"
   local -a pids
-  db_status >"$VAR/wrk/perf-$name.db0"
-  wrk -t2 -c16 -d"$((PERF_SECONDS + 2))s" -H "Authorization: Bearer $TOKEN" "$BASE$path" \
-    >"$VAR/wrk/perf-$name.txt" 2>&1 &
+  db_status >"$wrk_out.db0"
+  wrk -t2 -c16 -d"$((PERF_SECONDS + 2))s" -H "Authorization: Bearer $TOKEN" "$BASE$path" >"$wrk_out" 2>&1 &
   local wrk_pid=$!
   sleep 1
-  # System-wide (attaching to each of Apache's ~400 threads with -p took
-  # longer than the run here), then read for the bench's processes only.
+  # System-wide: attaching to each of Apache's ~400 threads with -p took
+  # longer than the run here.
   perf record -a -g -o "$data" -- sleep "$PERF_SECONDS" >"$VAR/log/perf-$name.log" 2>&1 ||
     { cat "$VAR/log/perf-$name.log" >&2; fail "perf record ($name)"; }
   mapfile -t pids < <(our_pids; echo "$wrk_pid")
   local ours; ours=$(IFS=,; echo "${pids[*]}")
   wait "$wrk_pid" || fail "wrk during the $name profile"
-  db_status >"$VAR/wrk/perf-$name.db1"
-  local rps total
-  rps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$VAR/wrk/perf-$name.txt")
-  [ -n "$rps" ] || fail "no figures from wrk during the $name profile"
-  {
-    echo "perf record -g, $PERF_SECONDS s, 16 connections on $path under Apache ($rps req/s while recorded)"
-    echo
-    echo "== CPU by command, the whole machine (perf report --no-children --sort comm; swapper: idle)"
-    perf report -i "$data" --no-children --sort comm -g none --stdio 2>/dev/null | grep -v '^#' | grep . |
-      sed -n 1,12p
-    echo
-    echo "== CPU by process of the bench (the same, --pid: servers, pools, wrk)"
-    perf report -i "$data" --pid "$ours" --no-children --sort comm -g none --stdio 2>/dev/null | grep -v '^#' | grep .
-    echo
-    echo "== $comm: by library (--sort comm,dso, the $comm lines, in % of $comm's samples)"
-    by_library "$data" "$ours" "$comm"
-    echo
-    echo "== $comm: top functions (--comm $comm --sort dso,sym, relative)"
-    perf report -i "$data" --pid "$ours" --no-children --comm "$comm" --sort dso,sym -g none --percentage relative \
-      --stdio 2>/dev/null | grep -v '^#' | grep . | sed -n 1,25p
-    echo
-    echo "== $comm: call graph of the top entries (perf report --stdio --comm $comm)"
-    perf report -i "$data" --pid "$ours" --no-children --comm "$comm" --percent-limit 3 --stdio 2>/dev/null |
-      grep -v '^#' | sed -n 1,150p
-  } > "$report"
-  total=$(perf report -i "$data" --stdio --sort comm -g none 2>/dev/null |
-    awk '/^# Event count/ { print $NF }')
+  db_status >"$wrk_out.db1"
+  local rps requests total
+  rps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$wrk_out")
+  requests=$(awk '/requests in/ { print $1 }' "$wrk_out")
+  if [ -z "$rps" ] || [ -z "$requests" ]; then fail "no figures from wrk during the $name profile"; fi
+  total=$(perf report -i "$data" --stdio --sort comm -g none 2>/dev/null | awk '/^# Event count/ { print $NF }')
   [ -n "$total" ] || fail "perf report ($name) printed no event count"
-  # CPU microseconds per request by process: cpu-clock counts nanoseconds.
-  PROFILE_LINES+=("$(perf report -i "$data" --pid "$ours" --no-children --sort comm -g none --stdio 2>/dev/null |
-    awk -v total="$total" -v req="$((rps * PERF_SECONDS))" -v name="$name" '
-      /^#/ || NF < 2 { next }
-      { sub(/%/, "", $1); us = $1 / 100 * total / 1000 / req; all += us
-        part = part sprintf("  %s %.1f", $2, us) }
-      END { printf "%-12s %6.1f us CPU/request:%s", name, all, part }')")
-  PROFILE_LINES+=("$(perf report -i "$data" --no-children --sort comm -g none --stdio 2>/dev/null |
-    awk -v ours="$(perf report -i "$data" --pid "$ours" --no-children --sort comm -g none --stdio 2>/dev/null |
-                   awk '!/^#/ && NF >= 2 { sub(/%/, "", $1); t += $1 } END { print t + 0 }')" '
-      !/^#/ && NF >= 2 && $2 != "swapper" { sub(/%/, "", $1); busy += $1 }
-      END { printf "%-12s the machine was %.0f%% busy, %.0f%% of it outside the bench", "", busy, busy - ours }')")
-  local requests; requests=$(awk '/requests in/ { print $1 }' "$VAR/wrk/perf-$name.txt")
+  perf_rows "$data" "$ours" "" >"$VAR/perf-$name.by-thread"
+  perf_rows "$data" "$ours" dso,sym >"$VAR/perf-$name.by-sym"
+  machine_rows "$data" >"$VAR/perf-$name.machine"
+  # cpu-clock counts nanoseconds: microseconds of CPU per request.
+  local per_us="1 / 100 * $total / 1000 / ($rps * $PERF_SECONDS)"
+  local by_comm by_lib top prog_us busy outside
+  by_comm=$(awk '{ v[$2] += $1 }
+    END { for (c in v) printf "%.1f %s\n", v[c] * '"$per_us"', c }' "$VAR/perf-$name.by-thread" | sort -rn)
+  prog_us=$(awk -v c="$comm" '$2 == c { print $1 }' <<<"$by_comm")
+  by_lib=$(awk -v c="$comm" -v us="${prog_us:-0}" '$2 == c { v[$3] += $1; t += $1 }
+    END { for (d in v) if (t > 0 && v[d] / t >= 0.005) printf "%.1f %s\n", v[d] / t * us, d }' \
+    "$VAR/perf-$name.by-sym" | sort -rn)
+  top=$(awk -v c="$comm" '$2 == c { t += $1; if ($4 != "[k]") { k = $3; for (i = 5; i <= NF; i++) k = k " " $i; v[k] += $1 } }
+    END { for (k in v) printf "%6.2f%%  %s\n", 100 * v[k] / t, k }' "$VAR/perf-$name.by-sym" |
+    sort -rn | sed -n 1,10p | cut -c1-140)
+  busy=$(awk '$2 != "swapper" { b += $1 } END { printf "%.0f", b }' "$VAR/perf-$name.machine")
+  outside=$(awk -v b="$busy" '{ o += $1 } END { printf "%.0f", b - o }' "$VAR/perf-$name.by-thread")
+  {
+    echo "perf record -a -g, $PERF_SECONDS s, 16 connections on $path under Apache ($rps req/s meanwhile)"
+    echo "the machine was $busy% busy, $outside% of it outside the bench"
+    echo
+    echo "== the whole machine by command, % of samples (swapper: idle)"
+    sed -n 1,15p "$VAR/perf-$name.machine"
+    echo
+    echo "== the bench's processes: CPU microseconds per request"
+    echo "$by_comm"
+    echo
+    echo "== $comm: microseconds per request by library"
+    echo "$by_lib"
+    echo
+    echo "== $comm: top user-space functions, self, % of $comm's samples"
+    echo "$top"
+    echo
+    echo "== $comm: top functions, the kernel's too, self, % of $comm's samples"
+    awk -v c="$comm" '$2 == c { t += $1; k = $3; for (i = 4; i <= NF; i++) k = k " " $i; v[k] += $1 }
+      END { for (k in v) printf "%6.2f%%  %s\n", 100 * v[k] / t, k }' "$VAR/perf-$name.by-sym" |
+      sort -rn | sed -n 1,30p
+  } >"$report"
+  PROFILE_LINES+=("$(awk -v n="$name" '{ t += $1; part = part sprintf("  %s %s", $2, $1) }
+    END { printf "%-12s %6.1f us CPU/request:%s", n, t, part }' <<<"$by_comm")")
+  PROFILE_LINES+=("$(printf '%-12s the machine was %s%% busy, %s%% of it outside the bench' "" "$busy" "$outside")")
   PROFILE_LINES+=("$(awk -v req="$requests" 'NR == FNR { before[$1] = $2; next }
       { d = ($2 - before[$1]) / req; if (d >= 0.005) part = part sprintf("  %s %.2f", $1, d) }
-      END { printf "%-12s MariaDB per request:%s", "", part }' \
-    "$VAR/wrk/perf-$name.db0" "$VAR/wrk/perf-$name.db1")")
-  local prog_us
-  prog_us=$(perf report -i "$data" --pid "$ours" --no-children --sort comm -g none --stdio 2>/dev/null |
-    awk -v total="$total" -v req="$((rps * PERF_SECONDS))" -v comm="$comm" '
-      !/^#/ && $2 == comm { sub(/%/, "", $1); printf "%.1f", $1 / 100 * total / 1000 / req }')
-  PROFILE_TOP+=("$name: the program's own ${prog_us:-?} us/request by library (us):$(
-    by_library "$data" "$ours" "$comm" | awk -v us="${prog_us:-0}" '
-      { sub(/%/, "", $1); d = $2; sub(/\.so.*/, "", d); gsub(/[][]/, "", d)
-        printf " %s %.1f", d, $1 / 100 * us }')")
+      END { printf "%-12s MariaDB per request:%s", "", part }' "$wrk_out.db0" "$wrk_out.db1")")
+  PROFILE_TOP+=("$name: the program's own ${prog_us:-?} us/request by library (us):$(awk '
+    { d = $2; sub(/\.so.*/, "", d); gsub(/[][]/, "", d); printf " %s %s", d, $1 }' <<<"$by_lib")")
   PROFILE_TOP+=("  its top user-space functions (self, % of $comm's samples):")
-  mapfile -t -O "${#PROFILE_TOP[@]}" PROFILE_TOP < <(
-    perf report -i "$data" --pid "$ours" --no-children --comm "$comm" --sort dso,sym -g none \
-      --percentage relative --stdio 2>/dev/null | grep -v '^#' | grep -vF '[k]' | grep . | sed -n 1,10p |
-      sed 's/^ */    /' | cut -c1-150)
-}
-
-# by_library DATA PIDS COMM: COMM's samples by shared object, in % of them
-# (perf report's --comm filter drops the kernel's samples from a dso sort).
-by_library() {
-  perf report -i "$1" --pid "$2" --no-children --sort comm,dso -g none --stdio 2>/dev/null |
-    awk -v comm="$3" '!/^#/ && $2 == comm { sub(/%/, "", $1); v[$3] = $1; t += $1 }
-      END { for (d in v) if (t > 0 && v[d] / t >= 0.005) printf "%5.1f%% %s\n", 100 * v[d] / t, d }' |
-    sort -rn
+  mapfile -t -O "${#PROFILE_TOP[@]}" PROFILE_TOP < <(awk '{ print "    " $0 }' <<<"$top")
 }
 
 # MariaDB's counters of what its clients asked (per request, in the profile).
@@ -551,9 +557,9 @@ ROWS=() UPLOAD_ROWS=() PROFILE_LINES=() PROFILE_TOP=()
 latency_runs Apache
 if [ "$PERF_SECONDS" != 0 ]; then
   step "Apache: perf profile of /tokenInfo"
-  profile tokenInfo /tokenInfo "$VAR/run/pool-tokenInfo.pid" tokenInfo
+  profile tokenInfo /tokenInfo tokenInfo
   step "Apache: perf profile of the no-op+SELECT"
-  profile noop_select "/bench/select?id=$PERSON_ID" "$VAR/run/bench-pool-select.pid" noop_select
+  profile noop_select "/bench/select?id=$PERSON_ID" noop_select
 fi
 upload_runs Apache
 LOAD_APACHE=$(cut -d' ' -f1-3 /proc/loadavg)
