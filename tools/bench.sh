@@ -694,3 +694,6 @@ verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo missed; fi; 
     printf '%s\n' "${PROFILE_LINES[@]}" "${PROFILE_TOP[@]}"
   fi
 } | tee "$RESULTS"
+met=$(grep -ow met "$RESULTS" | wc -l)
+missed=$(grep -ow missed "$RESULTS" | wc -l)
+echo "aims: $met met, $missed missed (a missed aim is a finding, not a failure)" | tee -a "$RESULTS"
