@@ -240,15 +240,26 @@ measure_once() {
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out.txt")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out.txt")")
   requests=$(awk '/requests in/ { print $1 }' "$out.txt")
-  errors=$(awk '/Socket errors/ { gsub(/[^0-9 ]/, ""); print $1 + $2 + $3 + $4 }' "$out.txt")
+  # Socket errors: connect, read, write, timeout.
+  local -a sock
+  read -r -a sock < <(awk '/Socket errors/ { gsub(/[^0-9 ]/, ""); print $1, $2, $3, $4 }' "$out.txt")
+  errors=$(( ${sock[1]:-0} + ${sock[2]:-0} ))
   non2xx=$(awk '/Non-2xx/ { print $NF }' "$out.txt")
   if [ -z "$rps" ] || [ -z "$requests" ]; then
     cat "$out.txt" >&2
     fail "no figures from wrk ($front $path)"
   fi
-  if [ -n "$non2xx" ] || [ "${errors:-0}" != 0 ]; then
+  # A few keep-alive connections closed under a request that was on its way
+  # (seen at 64 connections under Apache: 22 read errors in 87,000 requests,
+  # every logged request a 200; most likely the event MPM closing idle
+  # keep-alive connections of a busy process): wrk connects again. They are
+  # counted in the table; refused connections, timeouts, error answers, or
+  # resets of more than 1 in 1,000 requests fail the step.
+  if [ -n "$non2xx" ] || [ "${sock[0]:-0}" != 0 ] || [ "${sock[3]:-0}" != 0 ] ||
+     [ "$((errors * 1000))" -gt "$requests" ]; then
     cat "$out.txt" >&2
-    fail "$front $path at $c connections: ${non2xx:-0} non-2xx answers, ${errors:-0} socket errors"
+    fail "$front $path at $c connections: ${non2xx:-0} non-2xx answers, socket errors" \
+      "(connect read write timeout) ${sock[*]:-none}"
   fi
   # The server's view: the run's lines of the access log (%D is the last
   # field, in microseconds; %U, the path, four before it).
@@ -267,9 +278,9 @@ measure_once() {
   other=$(awk -v b="$((busy1 - busy0))" -v o="$(cpu_delta "$out.cpu0" "$out.cpu1")" -v w="$wrk_cpu" \
     -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" -v n="$(nproc)" \
     'BEGIN { x = (b - o - w * hz) / hz / ((t1 - t0) * n) * 100; if (x < 0) x = 0; printf "%.0f", x }')
-  printf '   %-8s %-12s %3s conns: %7s req/s  p50 %6s ms  p99 %7s ms  log: %s >100 ms, p99 %s ms; other CPU %s%%\n' \
-    "$front" "$name" "$c" "$rps" "$p50" "$p99" "$over" "$logp99" "$other" >&2
-  M_ROW="$front|$name|$c|$rps|$p50|$p99|$over|$logp99|$other" M_OTHER=$other
+  printf '   %-8s %-12s %3s conns: %7s req/s  p50 %6s ms  p99 %7s ms  log: %s >100 ms, p99 %s ms; other CPU %s%%; %s resets\n' \
+    "$front" "$name" "$c" "$rps" "$p50" "$p99" "$over" "$logp99" "$other" "$errors" >&2
+  M_ROW="$front|$name|$c|$rps|$p50|$p99|$over|$logp99|$other|$errors" M_OTHER=$other
 }
 
 latency_runs() {  # latency_runs FRONT
@@ -641,13 +652,14 @@ verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo missed; fi; 
   echo "wrk -t2, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up at 16 connections;" \
     "every responder a pool of $POOL processes (spawn-fcgi -n + multiwatch);"
   echo "p50/p99: wrk --latency (corrected for coordinated omission); log: the access log's %D of the same requests;"
-  echo "other CPU: what processes outside the bench used during the run (% of all cores)"
+  echo "other: CPU that processes outside the bench used during the run (% of all cores);"
+  echo "resets: keep-alive connections the server closed under a request (wrk's read/write errors)"
   echo
-  printf '%-9s %-12s %5s %9s %8s %8s %10s %10s %6s\n' front endpoint conns "req/s" "p50 ms" "p99 ms" \
-    "log >100ms" "log p99 ms" "other"
+  printf '%-9s %-12s %5s %9s %8s %8s %10s %10s %6s %6s\n' front endpoint conns "req/s" "p50 ms" "p99 ms" \
+    "log >100ms" "log p99 ms" "other" resets
   for row in "${ROWS[@]}"; do
     IFS='|' read -r -a f <<<"$row"
-    printf '%-9s %-12s %5s %9s %8s %8s %10s %10s %5s%%\n' "${f[@]}"
+    printf '%-9s %-12s %5s %9s %8s %8s %10s %10s %5s%% %6s\n' "${f[@]}"
   done
   echo
   echo "/tokenInfo against the baselines (req/s ratios; aims: >= 90% of no-op+SELECT, >= 60% of no-op;"
