@@ -32,7 +32,7 @@ TEST_PACKAGES="libboost-test-dev python3 chromium lighttpd openssl shellcheck
 # port checks. mariadb-server 10.11 depends on all three today; named here
 # because the tests use them directly.
 GALERA_PACKAGES="galera-4 rsync iproute2"
-BENCH_PACKAGES="wrk unzip bc"
+BENCH_PACKAGES="wrk unzip bc linux-perf"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 case "$MODE" in
