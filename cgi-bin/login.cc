@@ -53,7 +53,10 @@ Status SignIn(App& app, const Request& req, Response* resp) {
   }
   const std::string& address = req.client_address();
   int retry_after = 0;
-  Status s = CheckSignInAllowed(app.db.get(), app.config, address, &retry_after);
+  // Reserved before the password is checked, counting as a failure until it
+  // succeeds: attempts sent together count each other (exact under races).
+  int64_t attempt_id = 0;
+  Status s = ReserveSignInAttempt(app.db.get(), app.config, address, &attempt_id, &retry_after);
   if (s.code() == Status::Code::kTooManyRequests) {
     Log(LogLevel::kWarning, address, "sign-in refused: too many failures");
     resp->set_status(429);
@@ -78,12 +81,12 @@ Status SignIn(App& app, const Request& req, Response* resp) {
     }
   }
   if (!ok) {
-    Log(LogLevel::kWarning, address, "sign-in failed");
-    s = RecordSignInFailure(app.db.get(), app.config, address);
-    if (!s.ok()) return s;
+    Log(LogLevel::kWarning, address, "sign-in failed");  // the reserved attempt stays a failure
     return RenderSignInForm(app, req, kGenericFailure, username.substr(0, kMaxUsernameBytes),
                             resp);
   }
+  s = ForgiveSignInAttempt(app.db.get(), attempt_id);
+  if (!s.ok()) return s;
   s = StartSession(app.db.get(), app.config, req, person.id, resp);
   if (!s.ok()) return s;
   Log(LogLevel::kInfo, address, "signed in: person " + std::to_string(person.id));

@@ -5,6 +5,7 @@
 #include "bearer_token.h"
 #include "log.h"
 #include "people.h"
+#include "signin_throttle.h"
 
 namespace site {
 
@@ -28,19 +29,29 @@ bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 Status FailAttempt(Db* db, const Config& config, const std::string& address,
                    const Status& failure) {
   const int64_t window = config.bearer_failure_window_minutes;
-  std::vector<DbRow> rows;
-  Status s = db->Query(
-      "SELECT COUNT(*) FROM bearer_auth_failures WHERE client_address = ? "
-      "AND failed_at >= UTC_TIMESTAMP(6) - INTERVAL ? MINUTE",
-      {address, window}, &rows);
-  if (!s.ok()) return s;
-  if (!rows.empty() && rows[0].Int(0) >= config.bearer_max_failures) {
+  // Counted and recorded in one transaction behind the address's lock row
+  // (LockThrottle): failures sent together count each other, on one server
+  // or across a Galera cluster, so exactly bearer_max_failures get their
+  // 401 within the window and the rest 429.
+  Status s = RunInTransaction(db, [&]() -> Status {
+    Status step = LockThrottle(db, "bearer", address);
+    if (!step.ok()) return step;
+    std::vector<DbRow> rows;
+    step = db->Query(
+        "SELECT COUNT(*) FROM bearer_auth_failures WHERE client_address = ? "
+        "AND failed_at >= UTC_TIMESTAMP(6) - INTERVAL ? MINUTE",
+        {address, window}, &rows);
+    if (!step.ok()) return step;
+    if (!rows.empty() && rows[0].Int(0) >= config.bearer_max_failures) {
+      return Status::TooManyRequests(kTooManyMessage);
+    }
+    return db->Exec(
+        "INSERT INTO bearer_auth_failures (client_address, failed_at) VALUES (?, UTC_TIMESTAMP(6))",
+        {address});
+  });
+  if (s.code() == Status::Code::kTooManyRequests) {
     Log(LogLevel::kWarning, address, "bearer authentication refused: too many failures");
-    return Status::TooManyRequests(kTooManyMessage);
   }
-  s = db->Exec(
-      "INSERT INTO bearer_auth_failures (client_address, failed_at) VALUES (?, UTC_TIMESTAMP(6))",
-      {address});
   if (!s.ok()) return s;
   s = db->Exec(
       "DELETE FROM bearer_auth_failures WHERE failed_at < UTC_TIMESTAMP(6) - INTERVAL ? MINUTE "

@@ -25,16 +25,53 @@ Status CheckSignInAllowed(Db* db, const Config& config, const std::string& addre
       std::to_string(minutes) + (minutes == 1 ? " minute." : " minutes."));
 }
 
-Status RecordSignInFailure(Db* db, const Config& config, const std::string& address) {
-  Status s = db->Exec(
-      "INSERT INTO signin_failures (client_address, failed_at) VALUES (?, UTC_TIMESTAMP(6))",
-      {address});
-  if (!s.ok()) return s;
-  // Keep the table small: failures older than the window no longer count.
+Status LockThrottle(Db* db, const std::string& throttle, const std::string& address) {
+  // A write, not SELECT ... FOR UPDATE: Galera certifies writes only, so
+  // only a write makes two nodes' attempts from one address collide.
   return db->Exec(
+      "INSERT INTO throttle_locks (throttle, client_address, touched_at) "
+      "VALUES (?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE touched_at = UTC_TIMESTAMP(6)",
+      {throttle, address});
+}
+
+Status ReserveSignInAttempt(Db* db, const Config& config, const std::string& address,
+                            int64_t* attempt_id, int* retry_after_seconds) {
+  *attempt_id = 0;
+  Status s = RunInTransaction(db, [&]() -> Status {
+    Status step = LockThrottle(db, "signin", address);
+    if (!step.ok()) return step;
+    step = CheckSignInAllowed(db, config, address, retry_after_seconds);
+    if (!step.ok()) return step;
+    ExecResult r;
+    step = db->Exec(
+        "INSERT INTO signin_failures (client_address, failed_at) VALUES (?, UTC_TIMESTAMP(6))",
+        {address}, &r);
+    if (step.ok()) *attempt_id = static_cast<int64_t>(r.last_insert_id);
+    return step;
+  });
+  if (!s.ok()) return s;
+  // Keep the tables small: failures older than the window no longer count,
+  // and an address not seen for a day needs no lock row.
+  s = db->Exec(
       "DELETE FROM signin_failures WHERE failed_at < UTC_TIMESTAMP(6) - INTERVAL ? MINUTE "
       "LIMIT 100",
       {static_cast<int64_t>(config.signin_window_minutes)});
+  if (!s.ok()) return s;
+  return db->Exec("DELETE FROM throttle_locks WHERE touched_at < UTC_TIMESTAMP(6) - INTERVAL 1 DAY "
+                  "LIMIT 100",
+                  {});
+}
+
+Status ForgiveSignInAttempt(Db* db, int64_t attempt_id) {
+  return db->Exec("DELETE FROM signin_failures WHERE id = ?", {attempt_id});
+}
+
+Status RecordSignInFailure(Db* db, const Config& config, const std::string& address) {
+  int64_t attempt_id = 0;
+  int retry_after = 0;
+  Status s = ReserveSignInAttempt(db, config, address, &attempt_id, &retry_after);
+  // At the limit already: the failure adds nothing the count does not have.
+  return s.code() == Status::Code::kTooManyRequests ? Status::OK() : s;
 }
 
 }  // namespace site
