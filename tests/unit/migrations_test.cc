@@ -104,6 +104,23 @@ BOOST_FIXTURE_TEST_CASE(fresh_database_gets_every_migration_once, MigrationDb) {
   BOOST_TEST(Recorded() == all, boost::test_tools::per_element());
 }
 
+// Galera replicates rows by their primary key and refuses tables without
+// one under wsrep_mode=REQUIRED_PRIMARY_KEY: every table of the schema has
+// one, and is InnoDB (the only engine Galera replicates).
+BOOST_FIXTURE_TEST_CASE(every_table_is_innodb_with_a_primary_key, MigrationDb) {
+  Status s;
+  Apply(sql_dir(), &s);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()") >=
+             10);
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
+                      "AND engine <> 'InnoDB'") == 0);
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM information_schema.tables t WHERE t.table_schema = DATABASE() "
+                      "AND NOT EXISTS (SELECT 1 FROM information_schema.table_constraints c "
+                      "WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name "
+                      "AND c.constraint_type = 'PRIMARY KEY')") == 0);
+}
+
 BOOST_FIXTURE_TEST_CASE(migrations_apply_in_name_order_and_only_new_ones, MigrationDb) {
   TempDir dir;
   // 002 needs 001's table, 010 needs 002's column: any other order fails.
