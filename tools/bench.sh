@@ -242,7 +242,7 @@ measure_once() {
   requests=$(awk '/requests in/ { print $1 }' "$out.txt")
   # Socket errors: connect, read, write, timeout.
   local -a sock
-  read -r -a sock < <(awk '/Socket errors/ { gsub(/[^0-9 ]/, ""); print $1, $2, $3, $4 }' "$out.txt")
+  read -r -a sock < <(awk '/Socket errors/ { gsub(/[^0-9 ]/, ""); print $1, $2, $3, $4 }' "$out.txt") || true
   errors=$(( ${sock[1]:-0} + ${sock[2]:-0} ))
   non2xx=$(awk '/Non-2xx/ { print $NF }' "$out.txt")
   if [ -z "$rps" ] || [ -z "$requests" ]; then
