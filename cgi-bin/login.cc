@@ -53,40 +53,40 @@ Status SignIn(App& app, const Request& req, Response* resp) {
   }
   const std::string& address = req.client_address();
   int retry_after = 0;
-  // Reserved before the password is checked, counting as a failure until it
-  // succeeds: attempts sent together count each other (exact under races).
-  int64_t attempt_id = 0;
-  Status s = ReserveSignInAttempt(app.db.get(), app.config, address, &attempt_id, &retry_after);
+  std::string username = req.Form("username");
+  std::string password = req.Form("password");
+  Person person;
+  bool ok = false;
+  // The password is checked under the throttle, one attempt of this
+  // address at a time (exact under races; signin_throttle.h).
+  Status s = ThrottledSignIn(app.db.get(), app.config, address, [&](bool* failed) -> Status {
+    ok = false;
+    if (username.size() <= kMaxUsernameBytes && password.size() <= kMaxPasswordLength) {
+      std::string hash;
+      Status found = FindPersonForSignIn(app.db.get(), username, &person, &hash);
+      if (found.ok()) {
+        ok = VerifyPassword(password, hash) && MayUseAdminSite(person.access);
+      } else if (found.code() == Status::Code::kNotFound) {
+        VerifyPasswordAgainstDummy(password, app.config.password_iterations);
+      } else {
+        return found;
+      }
+    }
+    *failed = !ok;
+    return Status::OK();
+  }, &retry_after);
   if (s.code() == Status::Code::kTooManyRequests) {
     Log(LogLevel::kWarning, address, "sign-in refused: too many failures");
     resp->set_status(429);
     resp->SetHeader("Retry-After", std::to_string(retry_after));
-    return RenderSignInForm(app, req, s.message(), req.Form("username"), resp);
+    return RenderSignInForm(app, req, s.message(), username, resp);
   }
   if (!s.ok()) return s;
-
-  std::string username = req.Form("username");
-  std::string password = req.Form("password");
-  Person person;
-  std::string hash;
-  bool ok = false;
-  if (username.size() <= kMaxUsernameBytes && password.size() <= kMaxPasswordLength) {
-    s = FindPersonForSignIn(app.db.get(), username, &person, &hash);
-    if (s.ok()) {
-      ok = VerifyPassword(password, hash) && MayUseAdminSite(person.access);
-    } else if (s.code() == Status::Code::kNotFound) {
-      VerifyPasswordAgainstDummy(password, app.config.password_iterations);
-    } else {
-      return s;
-    }
-  }
   if (!ok) {
-    Log(LogLevel::kWarning, address, "sign-in failed");  // the reserved attempt stays a failure
+    Log(LogLevel::kWarning, address, "sign-in failed");
     return RenderSignInForm(app, req, kGenericFailure, username.substr(0, kMaxUsernameBytes),
                             resp);
   }
-  s = ForgiveSignInAttempt(app.db.get(), attempt_id);
-  if (!s.ok()) return s;
   s = StartSession(app.db.get(), app.config, req, person.id, resp);
   if (!s.ok()) return s;
   Log(LogLevel::kInfo, address, "signed in: person " + std::to_string(person.id));

@@ -102,6 +102,18 @@ struct Db::Impl {
     return Status::Internal(detail);
   }
 
+  Status StartTransaction() {
+    if (!conn) return Status::Unavailable("database unreachable");
+    try {
+      std::unique_ptr<sql::Statement> st(conn->createStatement());
+      st->execute("START TRANSACTION");
+      in_transaction = true;
+      return Status::OK();
+    } catch (const sql::SQLException& e) {
+      return FromException(e, "begin");
+    }
+  }
+
   // COMMIT or ROLLBACK, as a statement. A failed one leaves no
   // transaction open (the server has rolled it back: Galera's 1213 at
   // COMMIT, or the connection went and took it along).
@@ -343,15 +355,16 @@ bool Db::last_error_retryable() const { return impl_->last_error_retryable; }
 // 20 of 20 such commits; the statement threw 1213 20 of 20 times).
 Status Db::Begin() {
   impl_->last_error_retryable = false;
-  if (!impl_->conn) return Status::Unavailable("database unreachable");
-  try {
-    std::unique_ptr<sql::Statement> st(impl_->conn->createStatement());
-    st->execute("START TRANSACTION");
-    impl_->in_transaction = true;
-    return Status::OK();
-  } catch (const sql::SQLException& e) {
-    return impl_->FromException(e, "begin");
+  bool had_connection = impl_->conn != nullptr;
+  Status s = impl_->StartTransaction();
+  // A connection that died since its last use (the server restarted) is
+  // found here when a transaction is the request's first use of it:
+  // nothing has happened yet, so a new connection may simply start it.
+  if (s.code() == Status::Code::kUnavailable && had_connection && !impl_->conn &&
+      impl_->retry_reads && impl_->Connect().ok()) {
+    s = impl_->StartTransaction();
   }
+  return s;
 }
 
 Status Db::Commit() { return impl_->EndTransaction("COMMIT"); }

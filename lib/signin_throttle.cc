@@ -34,20 +34,20 @@ Status LockThrottle(Db* db, const std::string& throttle, const std::string& addr
       {throttle, address});
 }
 
-Status ReserveSignInAttempt(Db* db, const Config& config, const std::string& address,
-                            int64_t* attempt_id, int* retry_after_seconds) {
-  *attempt_id = 0;
+Status ThrottledSignIn(Db* db, const Config& config, const std::string& address,
+                       const std::function<Status(bool* failed)>& attempt,
+                       int* retry_after_seconds) {
   Status s = RunInTransaction(db, [&]() -> Status {
     Status step = LockThrottle(db, "signin", address);
     if (!step.ok()) return step;
     step = CheckSignInAllowed(db, config, address, retry_after_seconds);
     if (!step.ok()) return step;
-    ExecResult r;
-    step = db->Exec(
+    bool failed = false;
+    step = attempt(&failed);
+    if (!step.ok() || !failed) return step;
+    return db->Exec(
         "INSERT INTO signin_failures (client_address, failed_at) VALUES (?, UTC_TIMESTAMP(6))",
-        {address}, &r);
-    if (step.ok()) *attempt_id = static_cast<int64_t>(r.last_insert_id);
-    return step;
+        {address});
   });
   if (!s.ok()) return s;
   // Keep the tables small: failures older than the window no longer count,
@@ -62,16 +62,15 @@ Status ReserveSignInAttempt(Db* db, const Config& config, const std::string& add
                   {});
 }
 
-Status ForgiveSignInAttempt(Db* db, int64_t attempt_id) {
-  return db->Exec("DELETE FROM signin_failures WHERE id = ?", {attempt_id});
-}
-
 Status RecordSignInFailure(Db* db, const Config& config, const std::string& address) {
-  int64_t attempt_id = 0;
-  int retry_after = 0;
-  Status s = ReserveSignInAttempt(db, config, address, &attempt_id, &retry_after);
-  // At the limit already: the failure adds nothing the count does not have.
-  return s.code() == Status::Code::kTooManyRequests ? Status::OK() : s;
+  Status s = db->Exec(
+      "INSERT INTO signin_failures (client_address, failed_at) VALUES (?, UTC_TIMESTAMP(6))",
+      {address});
+  if (!s.ok()) return s;
+  return db->Exec(
+      "DELETE FROM signin_failures WHERE failed_at < UTC_TIMESTAMP(6) - INTERVAL ? MINUTE "
+      "LIMIT 100",
+      {static_cast<int64_t>(config.signin_window_minutes)});
 }
 
 }  // namespace site

@@ -4,6 +4,7 @@
 // Counted in the database, so every web node sees the same count.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "config.h"
@@ -17,22 +18,24 @@ namespace site {
 Status CheckSignInAllowed(Db* db, const Config& config, const std::string& address,
                           int* retry_after_seconds);
 
-// Reserves one sign-in attempt for `address`, before its password is
-// checked: OK with *attempt_id set, the attempt counting as a failure from
-// now on (so that attempts made at the same moment count each other); or
-// TooManyRequests (with *retry_after_seconds) when the address is at its
-// limit, the attempt not counted. Exact under races, on one server or a
-// Galera cluster: attempts from one address reserve one at a time
-// (throttle_locks), so at most signin_max_failures are ever checked within
-// the window.
-Status ReserveSignInAttempt(Db* db, const Config& config, const std::string& address,
-                            int64_t* attempt_id, int* retry_after_seconds);
+// Runs one sign-in attempt from `address` under the throttle, exactly:
+// behind the address's throttle_locks row, so that attempts from one
+// address (on one server or across a Galera cluster) are checked one at a
+// time; refused with TooManyRequests (and *retry_after_seconds) without
+// running `attempt` when the address is at its limit; else `attempt` runs
+// (it checks the password) and sets *failed, and a failure is recorded in
+// the same transaction. So at most signin_max_failures attempts are ever
+// checked within the window, however many come at once, and concurrent
+// good sign-ins from one address (an office behind one NAT address) wait
+// for each other instead of counting against each other. `attempt` may run
+// again after a Galera conflict (RunInTransaction); its answer is used only
+// from the run that committed.
+Status ThrottledSignIn(Db* db, const Config& config, const std::string& address,
+                       const std::function<Status(bool* failed)>& attempt,
+                       int* retry_after_seconds);
 
-// The reserved attempt succeeded: it no longer counts as a failure.
-Status ForgiveSignInAttempt(Db* db, int64_t attempt_id);
-
-// Records one failed sign-in from `address` (what a reserved attempt that is
-// not forgiven amounts to).
+// Records one failed sign-in from `address` (tools and tests; sign-ins
+// record theirs in ThrottledSignIn).
 Status RecordSignInFailure(Db* db, const Config& config, const std::string& address);
 
 // Writes the (throttle, address) row of throttle_locks inside the caller's

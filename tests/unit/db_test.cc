@@ -327,6 +327,20 @@ BOOST_FIXTURE_TEST_CASE(a_commit_that_fails_is_reported, TableDb) {
   BOOST_TEST(CommittedCount() == 0);
 }
 
+// A transaction that is a request's first use of a connection the server
+// has since closed (a restart) starts on a new one: nothing had happened.
+BOOST_FIXTURE_TEST_CASE(a_transaction_starts_on_a_new_connection_after_the_old_one_died, TableDb) {
+  int64_t id = QueryInt("SELECT CONNECTION_ID()");
+  std::unique_ptr<Db> killer = Connect(false);
+  BOOST_TEST_REQUIRE(killer->Exec("KILL CONNECTION " + std::to_string(id), {}).ok());
+  Status s = site::RunInTransaction(db(), [&] {
+    return db()->Exec("INSERT INTO items (name) VALUES ('after the restart')", {});
+  });
+  BOOST_TEST(s.ok(), s.ToString());
+  BOOST_TEST(CommittedCount() == 1);
+  BOOST_TEST(QueryInt("SELECT CONNECTION_ID()") != id);
+}
+
 BOOST_FIXTURE_TEST_CASE(connections_use_utc_and_utf8mb4, TableDb) {
   BOOST_TEST(QueryStr("SELECT @@session.time_zone") == "+00:00");
   BOOST_TEST(QueryInt("SELECT ABS(TIMESTAMPDIFF(SECOND, NOW(), UTC_TIMESTAMP()))") <= 1);
