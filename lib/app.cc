@@ -108,14 +108,7 @@ void Send(const Response& resp, FCGX_Stream* out) {
 }  // namespace
 
 App::App(Config c) : config(std::move(c)) {
-  DbOptions o;
-  o.socket = config.db_socket;
-  o.host = config.db_host;
-  o.port = config.db_port;
-  o.database = config.db_name;
-  o.user = config.db_user;
-  o.password = config.db_password;
-  db = std::make_unique<Db>(o);
+  db = std::make_unique<Db>(DatabaseOptions(config));
   templates = std::make_unique<Templates>(config.templates_dir);
 }
 

@@ -151,4 +151,15 @@ Status LoadConfigFromEnvironment(Config* out) {
   return LoadConfigFile(path, out);
 }
 
+DbOptions DatabaseOptions(const Config& c) {
+  DbOptions o;
+  o.socket = c.db_socket;
+  o.host = c.db_host;
+  o.port = c.db_port;
+  o.database = c.db_name;
+  o.user = c.db_user;
+  o.password = c.db_password;
+  return o;
+}
+
 }  // namespace site

@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 
+#include "db.h"
 #include "status.h"
 
 namespace site {
@@ -78,5 +79,9 @@ Status CheckConfigDirectories(const Config& c);
 
 // Reads the file named by $SITE_CONFIG.
 Status LoadConfigFromEnvironment(Config* out);
+
+// The database connection the config names (socket or host and port,
+// database, account).
+DbOptions DatabaseOptions(const Config& c);
 
 }  // namespace site

@@ -4,6 +4,29 @@
 
 namespace site {
 
+namespace {
+
+Status InsertSignInFailure(Db* db, const std::string& address) {
+  return db->Exec(
+      "INSERT INTO signin_failures (client_address, failed_at) VALUES (?, UTC_TIMESTAMP(6))",
+      {address});
+}
+
+// Keeps the tables small, after a failure: failures older than the window
+// no longer count, and an address not seen for a day needs no lock row.
+Status PruneSignInTables(Db* db, const Config& config) {
+  Status s = db->Exec(
+      "DELETE FROM signin_failures WHERE failed_at < UTC_TIMESTAMP(6) - INTERVAL ? MINUTE "
+      "LIMIT 100",
+      {static_cast<int64_t>(config.signin_window_minutes)});
+  if (!s.ok()) return s;
+  return db->Exec("DELETE FROM throttle_locks WHERE touched_at < UTC_TIMESTAMP(6) - INTERVAL 1 DAY "
+                  "LIMIT 100",
+                  {});
+}
+
+}  // namespace
+
 Status CheckSignInAllowed(Db* db, const Config& config, const std::string& address,
                           int* retry_after_seconds) {
   *retry_after_seconds = 0;
@@ -37,40 +60,24 @@ Status LockThrottle(Db* db, const std::string& throttle, const std::string& addr
 Status ThrottledSignIn(Db* db, const Config& config, const std::string& address,
                        const std::function<Status(bool* failed)>& attempt,
                        int* retry_after_seconds) {
+  bool failed = false;
   Status s = RunInTransaction(db, [&]() -> Status {
+    failed = false;
     Status step = LockThrottle(db, "signin", address);
     if (!step.ok()) return step;
     step = CheckSignInAllowed(db, config, address, retry_after_seconds);
     if (!step.ok()) return step;
-    bool failed = false;
     step = attempt(&failed);
     if (!step.ok() || !failed) return step;
-    return db->Exec(
-        "INSERT INTO signin_failures (client_address, failed_at) VALUES (?, UTC_TIMESTAMP(6))",
-        {address});
+    return InsertSignInFailure(db, address);
   });
-  if (!s.ok()) return s;
-  // Keep the tables small: failures older than the window no longer count,
-  // and an address not seen for a day needs no lock row.
-  s = db->Exec(
-      "DELETE FROM signin_failures WHERE failed_at < UTC_TIMESTAMP(6) - INTERVAL ? MINUTE "
-      "LIMIT 100",
-      {static_cast<int64_t>(config.signin_window_minutes)});
-  if (!s.ok()) return s;
-  return db->Exec("DELETE FROM throttle_locks WHERE touched_at < UTC_TIMESTAMP(6) - INTERVAL 1 DAY "
-                  "LIMIT 100",
-                  {});
+  if (!s.ok() || !failed) return s;
+  return PruneSignInTables(db, config);
 }
 
 Status RecordSignInFailure(Db* db, const Config& config, const std::string& address) {
-  Status s = db->Exec(
-      "INSERT INTO signin_failures (client_address, failed_at) VALUES (?, UTC_TIMESTAMP(6))",
-      {address});
-  if (!s.ok()) return s;
-  return db->Exec(
-      "DELETE FROM signin_failures WHERE failed_at < UTC_TIMESTAMP(6) - INTERVAL ? MINUTE "
-      "LIMIT 100",
-      {static_cast<int64_t>(config.signin_window_minutes)});
+  Status s = InsertSignInFailure(db, address);
+  return s.ok() ? PruneSignInTables(db, config) : s;
 }
 
 }  // namespace site

@@ -42,7 +42,7 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
 // base64-encoded in 76-character lines (Ansible's uri module sends file
 // parts so: 4/3 of the file plus a CRLF every 76 characters, 1.37 times in
 // all) plus 64 KiB of multipart framing. tools/webconf.sh gives the web
-// servers the same figure with 1 MiB of framing (UPLOAD_LIMIT).
+// servers the same figure with 1 MiB of framing (lighttpd: UPLOAD_LIMIT_KIB).
 int64_t MaxUploadRequestBytes(const Config& config);
 
 // Removes the spooled file, if any.

@@ -100,13 +100,7 @@ void ParseArgs(const std::vector<std::string>& args, std::map<std::string, std::
 }
 
 Status Connect(const Config& config, bool multi, std::unique_ptr<Db>* db) {
-  DbOptions o;
-  o.socket = config.db_socket;
-  o.host = config.db_host;
-  o.port = config.db_port;
-  o.database = config.db_name;
-  o.user = config.db_user;
-  o.password = config.db_password;
+  DbOptions o = DatabaseOptions(config);
   o.multi_statements = multi;
   *db = std::make_unique<Db>(o);
   return (*db)->EnsureConnected();

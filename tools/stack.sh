@@ -25,45 +25,11 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SITEADMIN="$ROOT/build/siteadmin"
+# shellcheck source=tools/lib.sh
+. "$ROOT/tools/lib.sh"
 WEBCONF="$ROOT/tools/webconf.sh"
 
-if [ "$(id -u)" = 0 ]; then
-  DB_USER=mysql WEB_USER=www-data WEB_GROUP=www-data
-else
-  DB_USER=$(id -un) WEB_USER=$(id -un) WEB_GROUP=$(id -gn)
-fi
 
-random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-
-# Prints a TCP port on 127.0.0.1 that nothing listens on, below the range
-# the kernel gives outgoing connections their local ports from
-# (ip_local_port_range): a port there may be some client's own when a
-# server tries to bind it ("Address already in use", seen in a test run).
-free_port() {
-  local p low
-  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-  [ "$low" -gt 11000 ] || low=32768
-  for _ in $(seq 1 200); do
-    p=$((10000 + RANDOM % (low - 10000)))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  echo "no free port found" >&2
-  return 1
-}
-
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...; gives up early if $WAIT_PID exits
-  local limit=$1 what=$2; shift 2
-  for _ in $(seq 1 $((limit * 10))); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    if [ -n "${WAIT_PID:-}" ] && ! kill -0 "$WAIT_PID" 2>/dev/null; then
-      echo "$what: the server exited at start" >&2
-      return 1
-    fi
-    sleep 0.1
-  done
-  echo "timed out waiting for $what" >&2
-  return 1
-}
 
 db_paths() {
   VAR=$1
@@ -319,47 +285,6 @@ start_web_tls() {
 }
 
 stop_web() { stop_server "$1/run/apache.pid" && stop_pools "$1"; }
-
-# stop_server PIDFILE [SECONDS]: TERM, wait (20 s, or STOP_SECONDS) for the process to go,
-# then KILL and wait 5 s more. The pid file goes only with the process: one
-# that survives even KILL (stuck in the kernel) keeps it, and this fails.
-stop_server() {
-  local pidfile=$1 limit=${2:-${STOP_SECONDS:-20}} pid
-  [ -f "$pidfile" ] || return 0
-  pid=$(cat "$pidfile")
-  if [[ ! $pid =~ ^[1-9][0-9]*$ ]]; then
-    echo "stop: $pidfile holds no process id; removed" >&2
-    rm -f "$pidfile"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  if ! gone_within "$limit" "$pid"; then
-    echo "stop: process $pid ($pidfile) ignored TERM for $limit s; killing it" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-    if ! gone_within 5 "$pid"; then
-      echo "stop: process $pid survived KILL; $pidfile kept" >&2
-      return 1
-    fi
-  fi
-  rm -f "$pidfile"
-}
-
-gone_within() {  # gone_within SECONDS PID: true once PID no longer runs
-  local _
-  for _ in $(seq 1 $(($1 * 10))); do
-    running "$2" || return 0
-    sleep 0.1
-  done
-  ! running "$2"
-}
-
-# A process that exited but is not yet reaped (a zombie: its parent, often
-# PID 1, reaps it later) has stopped running.
-running() {
-  kill -0 "$1" 2>/dev/null || return 1
-  local state; state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-  [ "$state" != Z ]
-}
 
 # lighttpd instead of Apache: the site file a host enables with
 # lighty-enable-mod, rendered for this checkout, under a private lighttpd.

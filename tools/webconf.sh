@@ -4,10 +4,10 @@
 # the very same directives with different paths.
 #
 #   tools/webconf.sh render TEMPLATE OUT CONFIG|- [KEY=VALUE...]
-#       Writes TEMPLATE with every @KEY@ replaced. Unless CONFIG is -, two
-#       keys come from the site's config file, so the server's limits follow it:
-#       @FILES_DIR@ (files_dir) and @UPLOAD_LIMIT@ (max_upload_bytes as base64,
-#       1.37 times, + 1 MiB of multipart framing; @UPLOAD_LIMIT_KIB@ for lighttpd;
+#       Writes TEMPLATE with every @KEY@ replaced. Unless CONFIG is -, these
+#       come from the site's config file, so the server's limits follow it:
+#       @FILES_DIR@ (files_dir), @UPLOAD_LIMIT_KIB@ (lighttpd's: max_upload_bytes
+#       as base64, 1.37 times, + 1 MiB of multipart framing) and
 #       @FORM_LIMIT_KIB@ (max_form_bytes, for lighttpd).
 #       The route table (cgi-bin/routes, tools/routes.sh) fills @ROUTES_RE@
 #       and @UPLOAD_ROUTES_RE@ (the URLs as a regex alternation),
@@ -146,8 +146,7 @@ render() {
     # Given pairs first: CONFIG=... names the config where it will be read
     # from, when that differs from where it is read now (DESTDIR).
     local form; form=$(setting "$config" max_form_bytes 1048576)
-    pairs+=("FILES_DIR=$files_dir" "UPLOAD_LIMIT=$limit"
-            "UPLOAD_LIMIT_KIB=$(( (limit + 1023) / 1024 ))"
+    pairs+=("FILES_DIR=$files_dir" "UPLOAD_LIMIT_KIB=$(( (limit + 1023) / 1024 ))"
             "FORM_LIMIT_KIB=$(( (form + 1023) / 1024 ))" "CONFIG=$config")
   fi
   local pair key value proxies="" www=""

@@ -38,14 +38,7 @@ int main() {
     std::fprintf(stderr, "noop_select: cannot start: %s\n", s.message().c_str());
     return 1;
   }
-  site::DbOptions o;
-  o.socket = config.db_socket;
-  o.host = config.db_host;
-  o.port = config.db_port;
-  o.database = config.db_name;
-  o.user = config.db_user;
-  o.password = config.db_password;
-  site::Db db(o);
+  site::Db db(site::DatabaseOptions(config));
   s = db.EnsureConnected();  // once per process; Query reconnects if it must
   if (!s.ok()) std::fprintf(stderr, "noop_select: %s (will retry per request)\n", s.message().c_str());
 

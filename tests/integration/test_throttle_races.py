@@ -76,6 +76,21 @@ class ThrottleRaceTest(unittest.TestCase):
         self.assertTrue(all(r is not None and r[0] is not None for r in results), results)
         return results
 
+    def sign_in_from(self, source, name, password):
+        """One sign-in with a fresh form, sent from `source`; its status."""
+        b = Browser()
+        csrf = b.csrf_of(b.get("/login"))
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60,
+                                          source_address=(source, 0))
+        try:
+            conn.request("POST", "/login", body=urllib.parse.urlencode(
+                {"csrf_token": csrf, "username": name, "password": password}), headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"login_csrf={b.cookie('login_csrf')}"})
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
     def test_parallel_sign_ins_check_at_most_the_limit(self):
         name = tag("race")
         self.site.add_person(name, "admin", PASSWORD)
@@ -95,16 +110,7 @@ class ThrottleRaceTest(unittest.TestCase):
                                  f"WHERE client_address = '{source}'")
         self.assertEqual(recorded, [[str(self.signin_limit)]])
         # The right password is refused too now: the address is at its limit.
-        b2 = Browser()
-        csrf2 = b2.csrf_of(b2.get("/login"))
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=60,
-                                          source_address=(source, 0))
-        conn.request("POST", "/login", body=urllib.parse.urlencode(
-            {"csrf_token": csrf2, "username": name, "password": PASSWORD}), headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"login_csrf={b2.cookie('login_csrf')}"})
-        self.assertEqual(conn.getresponse().status, 429)
-        conn.close()
+        self.assertEqual(self.sign_in_from(source, name, PASSWORD), 429)
 
     def test_a_successful_sign_in_does_not_count(self):
         """Good sign-ins are not failures, even many from one address."""
@@ -112,16 +118,7 @@ class ThrottleRaceTest(unittest.TestCase):
         self.site.add_person(name, "admin", PASSWORD)
         source = fresh_address(self.site)
         for _ in range(self.signin_limit + 2):
-            b = Browser()
-            csrf = b.csrf_of(b.get("/login"))
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=60,
-                                              source_address=(source, 0))
-            conn.request("POST", "/login", body=urllib.parse.urlencode(
-                {"csrf_token": csrf, "username": name, "password": PASSWORD}), headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"login_csrf={b.cookie('login_csrf')}"})
-            self.assertEqual(conn.getresponse().status, 303)
-            conn.close()
+            self.assertEqual(self.sign_in_from(source, name, PASSWORD), 303)
         self.assertEqual(self.site.sql("SELECT COUNT(*) FROM signin_failures "
                                        f"WHERE client_address = '{source}'"), [["0"]])
 
