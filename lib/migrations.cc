@@ -1,5 +1,7 @@
 #include "migrations.h"
 
+#include "lease.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -31,7 +33,8 @@ Status ListMigrations(const std::string& sql_dir, std::vector<std::string>* name
   return Status::OK();
 }
 
-Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::string>* applied) {
+Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::string>* applied,
+                       int wait_seconds) {
   std::vector<std::string> names;
   Status s = ListMigrations(sql_dir, &names);
   if (!s.ok()) return s;
@@ -43,12 +46,16 @@ Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::stri
       ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
       {});
   if (!s.ok()) return s;
-  std::vector<DbRow> rows;
-  s = db->Query("SELECT GET_LOCK('site_schema_migrations', 60)", {}, &rows);
+  // One process applies migrations at a time, on every node of a cluster:
+  // a lease (lib/lease.h; GET_LOCK would be per database server). Long,
+  // since one ALTER of a large table can take minutes; a holder that died
+  // on this host frees it at once.
+  s = CreateLeaseTable(db);
   if (!s.ok()) return s;
-  if (rows.empty() || rows[0].Int(0) != 1) {
-    return Status::Unavailable("another process is applying migrations");
-  }
+  Lease lease(db, "migrations", 600);
+  s = lease.Acquire(wait_seconds, "another process is applying migrations");
+  if (!s.ok()) return s;
+  std::vector<DbRow> rows;
   s = db->Query("SELECT name FROM schema_migrations", {}, &rows);
   std::set<std::string> done;
   for (const DbRow& r : rows) done.insert(r.Str(0));
@@ -74,7 +81,8 @@ Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::stri
       s = Status::Internal("cannot read " + sql_dir + "/" + name);
       break;
     }
-    s = db->ExecScript(script.str());
+    s = lease.Renew();
+    if (s.ok()) s = db->ExecScript(script.str());
     if (!s.ok()) {
       s = Status::Internal("migration " + name + " failed: " + s.message() +
                            " (MariaDB commits each schema change at once: statements of " + name +
@@ -84,8 +92,6 @@ Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::stri
     s = db->Exec("INSERT INTO schema_migrations (name) VALUES (?)", {name});
     if (s.ok()) applied->push_back(name);
   }
-  std::vector<DbRow> ignored;
-  db->Query("SELECT RELEASE_LOCK('site_schema_migrations')", {}, &ignored);
   return s;
 }
 

@@ -21,7 +21,10 @@ Status ListMigrations(const std::string& sql_dir, std::vector<std::string>* name
 // MariaDB commits each DDL statement at once, so a file that fails halfway
 // keeps its first statements: write migrations that can run again
 // (IF NOT EXISTS) or hold one schema change each.
+// One process applies them at a time (a lease, lib/lease.h): another waits
+// up to `wait_seconds`, then gets Unavailable.
 // REQUIRES: `db` was opened with multi_statements.
-Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::string>* applied);
+Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::string>* applied,
+                       int wait_seconds = 60);
 
 }  // namespace site

@@ -119,10 +119,13 @@ class ScratchSite:
 
     def snapshot(self):
         """What a no-op migrate must leave alone: the schema, when each file
-        was applied, and the data."""
+        was applied, and the data (but the migrations lease, which every run
+        takes, and frees: its fencing number counts the runs)."""
         return {"schema": self.schema(),
                 "migrations": self.root_sql("SELECT name, applied_at FROM schema_migrations ORDER BY name"),
-                "data": {name: self.rows(name) for name, kind in self.tables() if kind == "BASE TABLE"}}
+                "lease holders": self.root_sql("SELECT name, holder FROM leases ORDER BY name"),
+                "data": {name: self.rows(name) for name, kind in self.tables()
+                         if kind == "BASE TABLE" and name != "leases"}}
 
 
 class SchemaUpgradeTest(unittest.TestCase):
@@ -154,7 +157,10 @@ class SchemaUpgradeTest(unittest.TestCase):
         r = old.migrate(self.sql_dir_of("first-only", [FIRST]))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, applied_lines([FIRST]))
-        self.assertEqual(sorted(name for name, _ in old.tables()), ["people", "schema_migrations"])
+        # Besides the migration's table, the runner's own: what it applied,
+        # and the lease that lets one process apply at a time.
+        self.assertEqual(sorted(name for name, _ in old.tables()),
+                         ["leases", "people", "schema_migrations"])
         self.assertEqual(old.migrations_recorded(), [FIRST])
 
         # The tool of that time added people with only the people table there.
@@ -218,7 +224,7 @@ class SchemaUpgradeTest(unittest.TestCase):
         self.assertEqual(old.schema(), new.schema())
         # Rows the migrations themselves insert (site_state's one row) are the same too.
         for name, kind in new.tables():
-            if kind == "BASE TABLE" and name not in ("people", "schema_migrations"):
+            if kind == "BASE TABLE" and name not in ("people", "schema_migrations", "leases"):
                 self.assertEqual(old.rows(name), new.rows(name), name)
 
     def test_migrate_again_says_up_to_date_and_changes_nothing(self):

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "lease.h"
 #include "migrations.h"
 #include "scratch_db.h"
 #include "test_util.h"
@@ -21,9 +22,9 @@ using Names = std::vector<std::string>;
 struct MigrationDb : site_test::EmptyDb {
   MigrationDb() : script(Connect(true)) { BOOST_TEST_REQUIRE(bool(script)); }
 
-  Names Apply(const std::string& dir, Status* status) {
+  Names Apply(const std::string& dir, Status* status, int wait_seconds = 60) {
     Names applied;
-    *status = site::ApplyMigrations(script.get(), dir, &applied);
+    *status = site::ApplyMigrations(script.get(), dir, &applied, wait_seconds);
     return applied;
   }
 
@@ -201,12 +202,26 @@ BOOST_FIXTURE_TEST_CASE(a_failing_migration_stops_the_run_and_is_not_recorded, M
   BOOST_TEST(applied == rest, boost::test_tools::per_element());
   BOOST_TEST(TableExists("w"));
 
-  // The lock was released each time: another connection can take it at once.
-  std::vector<site::DbRow> rows;
-  BOOST_TEST_REQUIRE(db()->Query("SELECT GET_LOCK('site_schema_migrations', 0)", {}, &rows).ok());
-  BOOST_TEST_REQUIRE(rows.size() == 1u);
-  BOOST_TEST(rows[0].Int(0) == 1);
-  BOOST_TEST_REQUIRE(db()->Query("SELECT RELEASE_LOCK('site_schema_migrations')", {}, &rows).ok());
+  // The lease was released each time: it can be taken again at once.
+  site::Lease lease(db(), "migrations");
+  BOOST_TEST(lease.Acquire(0, "busy").ok());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_held_lease_makes_migrations_wait_then_refuse, MigrationDb) {
+  TempDir dir;
+  dir.Write("001_create.sql", "CREATE TABLE t (a INT);\n");
+  BOOST_TEST_REQUIRE(site::CreateLeaseTable(db()).ok());
+  site::Lease other(db(), "migrations");  // another process's, in effect
+  BOOST_TEST_REQUIRE(other.Acquire(0, "busy").ok());
+  Status s;
+  Names applied = Apply(dir.path(), &s, 1);
+  BOOST_TEST((s.code() == Status::Code::kUnavailable));
+  BOOST_TEST(s.message() == "another process is applying migrations");
+  BOOST_TEST(applied.empty());
+  other.Release();
+  applied = Apply(dir.path(), &s);
+  BOOST_TEST(s.ok(), s.ToString());
+  BOOST_TEST(applied == Names{"001_create.sql"}, boost::test_tools::per_element());
 }
 
 BOOST_FIXTURE_TEST_CASE(missing_directory_applies_nothing, MigrationDb) {
@@ -239,7 +254,7 @@ BOOST_FIXTURE_TEST_CASE(a_directory_without_migrations_is_refused, MigrationDb) 
   dir.Write("README", "not a migration");
   Status s;
   Names applied = Apply(dir.path(), &s);
-  BOOST_TEST(s.code() == Status::Code::kInvalid);
+  BOOST_TEST((s.code() == Status::Code::kInvalid));
   BOOST_TEST(s.message().find("no migrations") != std::string::npos, s.message());
   BOOST_TEST(applied.empty());
 }
@@ -254,7 +269,7 @@ BOOST_FIXTURE_TEST_CASE(a_directory_behind_the_database_is_refused, MigrationDb)
   Apply(newer.path(), &s);
   BOOST_TEST_REQUIRE(s.ok(), s.ToString());
   Names applied = Apply(older.path(), &s);
-  BOOST_TEST(s.code() == Status::Code::kInvalid);
+  BOOST_TEST((s.code() == Status::Code::kInvalid));
   BOOST_TEST(s.message().find("002_more.sql") != std::string::npos, s.message());
   BOOST_TEST(applied.empty());
 }
