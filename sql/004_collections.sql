@@ -30,7 +30,11 @@ CREATE TABLE collection_files (
   CONSTRAINT fk_collection_files_collection FOREIGN KEY (collection_id) REFERENCES collections (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
+-- (With its primary key since 007 was written: a Galera cluster with
+-- wsrep_mode=REQUIRED_PRIMARY_KEY refuses a table without one. Sites that
+-- applied this file before get the key from 007.)
 CREATE TABLE collection_addons (
+  id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   collection_id INT UNSIGNED NOT NULL,
   name          VARCHAR(200) NOT NULL,
   guid          VARCHAR(64) NOT NULL DEFAULT '',

@@ -101,7 +101,7 @@ launch_node() {
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci
     --user="$DB_USER" --skip-name-resolve --innodb-buffer-pool-size=128M
     --binlog-format=ROW --innodb-autoinc-lock-mode=2 --default-storage-engine=InnoDB
-    --wsrep-on=ON --wsrep-provider="$PROVIDER" --wsrep-cluster-name="$CLUSTER_NAME"
+    --wsrep-mode=REQUIRED_PRIMARY_KEY --wsrep-on=ON --wsrep-provider="$PROVIDER" --wsrep-cluster-name="$CLUSTER_NAME"
     --wsrep-cluster-address="$(cluster_address "$DIR")"
     --wsrep-node-name="node$N" --wsrep-node-address=127.0.0.1
     --wsrep-node-incoming-address="127.0.0.1:$client"
