@@ -1,20 +1,22 @@
 // Installing a collection, all or nothing.
 //
-// The site's files live in generations: files_dir/generations/<name>/{www,
-// private,cdn}, and files_dir/current is a symlink to the published one
-// (the web server's document root is current/www). An install
-//   1. checks everything first: the archive (collection_archive.h), its
-//      manifest, imports, the updatable flag, and that no path it would
-//      write belongs to another collection;
-//   2. builds a new generation beside the published one: hard links to
-//      every file it keeps, the collection's new files unpacked and synced;
-//   3. commits the new state to the database in one transaction (which
-//      names the new generation), then swaps the symlink with rename(2).
-// Readers therefore see the old generation or the new one, never a mix.
-// After a crash at any point, Recover() makes the disk follow the database
-// (the truth) and removes what an interrupted install left behind. Installs
-// are serialized by a database lock, so several web nodes sharing one
-// database and one files directory take turns.
+// An install, in order:
+//   1. reads the archive and its manifest and plans where every file goes
+//      (lib/install_plan.h: pure, table-tested);
+//   2. takes the site's "collections" lease (lib/lease.h: a row in the
+//      database, cluster-wide, with a fencing number) and recovers the
+//      files area if an earlier holder died (lib/generations.h);
+//   3. checks the plan against what is installed: the updatable flag,
+//      imports, paths owned by other collections (lib/collection_store.h);
+//   4. builds a new generation, named after the lease's fence: hard links
+//      to every file it keeps, the new files unpacked, all synced;
+//   5. commits in one transaction that names the new generation, records
+//      the attempt, and writes the lease row (so it commits only while the
+//      lease is still this install's);
+//   6. publishes the generation with one rename(2), and only then lets the
+//      lease go.
+// After a crash at any point the disk is brought back to the database (the
+// truth) by the next holder of the lease, or by `siteadmin recover-files`.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,8 @@
 
 #include "config.h"
 #include "db.h"
+#include "generations.h"
+#include "lease.h"
 #include "status.h"
 
 namespace site {
@@ -51,7 +55,7 @@ struct InstallOutcome {
 // Validates and installs the archive, and records the attempt whatever its
 // result. Returns Invalid (422) for a bad archive or collection, Conflict
 // (409) for a refused replacement or a path owned by another collection,
-// Unavailable (503) when another install holds the lock too long.
+// Unavailable (503) when another install holds the lease too long.
 Status InstallCollection(Db* db, const Config& config, const InstallInput& in,
                          InstallOutcome* out);
 
@@ -60,15 +64,13 @@ Status InstallCollection(Db* db, const Config& config, const InstallInput& in,
 Status RecordRefusedUpload(Db* db, const InstallInput& in, const Status& refusal);
 
 // Brings the files area in line with the database after a crash, creating
-// the first (empty) generation on a new site. Takes the install lock.
+// the first (empty) generation on a new site. Takes the install lease.
 Status RecoverCollections(Db* db, const Config& config);
 
-// Runs `fn` while holding the install lock, so that no install changes the
-// database or the files area meanwhile (a consistent backup of both).
-// Returns Unavailable when an install holds the lock too long.
-Status WithInstallLock(Db* db, const std::function<Status()>& fn);
-
-// The directory of the published www area (files_dir/current/www).
-std::string PublishedWwwDir(const Config& config);
+// Runs `fn` while holding the install lease, so that no install changes the
+// database or the files area meanwhile (a consistent backup of both). `fn`
+// must call lease->RenewIfDue() at least every 10 s while it runs.
+// Returns Unavailable when an install holds the lease too long.
+Status WithInstallLock(Db* db, const std::function<Status(Lease* lease)>& fn);
 
 }  // namespace site

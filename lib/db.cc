@@ -66,7 +66,6 @@ struct Db::Impl {
   std::unique_ptr<sql::Connection> conn;
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements;
   bool in_transaction = false;
-  bool retry_reads = true;
   // Whether the last error was a deadlock or certification conflict
   // (IsRetryable): RunInTransaction runs the transaction again then.
   bool last_error_retryable = false;
@@ -252,8 +251,7 @@ Status Db::Query(const std::string& query, const std::vector<DbValue>& params,
   bool had_connection = impl_->conn != nullptr;
   bool in_transaction = impl_->in_transaction;  // a lost connection clears it
   Status s = impl_->RunQuery(query, params, rows);
-  if (s.code() == Status::Code::kUnavailable && had_connection && !in_transaction &&
-      impl_->retry_reads) {
+  if (s.code() == Status::Code::kUnavailable && had_connection && !in_transaction) {
     // The server went away since this connection's last use (a restart, a
     // wait_timeout): a read outside a transaction is safe to repeat once on
     // a new connection. Writes are never repeated: they may have happened.
@@ -344,7 +342,6 @@ std::vector<std::string> SplitSqlScript(const std::string& script) {
   return statements;
 }
 
-void Db::set_retry_reads(bool retry) { impl_->retry_reads = retry; }
 
 bool Db::last_error_retryable() const { return impl_->last_error_retryable; }
 
@@ -361,7 +358,7 @@ Status Db::Begin() {
   // found here when a transaction is the request's first use of it:
   // nothing has happened yet, so a new connection may simply start it.
   if (s.code() == Status::Code::kUnavailable && had_connection && !impl_->conn &&
-      impl_->retry_reads && impl_->Connect().ok()) {
+      impl_->Connect().ok()) {
     s = impl_->StartTransaction();
   }
   return s;

@@ -92,11 +92,6 @@ class Db {
   // (1213, 1205): running the whole transaction again may well succeed.
   bool last_error_retryable() const;
 
-  // Whether Query may reconnect and run again after finding the connection
-  // dead (default true). Off while session state must not be lost silently,
-  // such as a GET_LOCK held by this connection.
-  void set_retry_reads(bool retry);
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -68,15 +68,8 @@ bool ValidUsername(const std::string& u) {
   });
 }
 
-// Escapes LIKE's wildcards so that a search for "50%" means those characters.
-std::string LikePrefix(const std::string& term) {
-  std::string out;
-  for (char c : term) {
-    if (c == '\\' || c == '%' || c == '_') out += '\\';
-    out += c;
-  }
-  return out + "%";
-}
+// A LIKE pattern for what begins with `term` ("50%" means those characters).
+std::string LikePrefix(const std::string& term) { return EscapeLike(term) + "%"; }
 
 DbValue NullIfEmpty(const std::string& s) {
   if (s.empty()) return nullptr;

@@ -54,4 +54,13 @@ bool IsValidUtf8(const std::string& s) {
   return true;
 }
 
+std::string EscapeLike(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '%' || c == '_') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace site

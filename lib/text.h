@@ -18,4 +18,7 @@ std::string Trim(const std::string& s, const char* chars = " \t\r\n");
 // surrogates, nothing past U+10FFFF (what MariaDB's utf8mb4 accepts).
 bool IsValidUtf8(const std::string& s);
 
+// Escapes LIKE's wildcards (\\, %, _) so that `s` matches only itself.
+std::string EscapeLike(const std::string& s);
+
 }  // namespace site

@@ -9,6 +9,7 @@
 
 #include "collection_archive.h"
 #include "crypto.h"
+#include "generations.h"
 #include "multipart.h"
 
 namespace site {
@@ -58,7 +59,7 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
     }
   }
 
-  std::filesystem::path staging = std::filesystem::path(config.files_dir) / "staging";
+  std::filesystem::path staging = StagingDir(config);
   std::error_code ec;
   std::filesystem::create_directories(staging, ec);
   out->path = (staging / ("upload-" + RandomHex(8) + ".zip")).string();

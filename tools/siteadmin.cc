@@ -19,6 +19,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <string>
@@ -132,7 +133,10 @@ int AddPerson(Db* db, const Config& config, Person p, const std::string& passwor
 }
 
 // Runs `command` (argv form, found on PATH) and returns its exit status.
-int RunCommand(const std::vector<std::string>& command) {
+// Runs `command` and returns its exit code; calls `tick` about once a
+// second while it runs, and stops waiting (leaving it running) when `tick`
+// fails.
+int RunCommand(const std::vector<std::string>& command, const std::function<Status()>& tick) {
   std::vector<char*> argv;
   for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -144,8 +148,15 @@ int RunCommand(const std::vector<std::string>& command) {
     _exit(127);
   }
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return Fail("lost " + command[0]);
+  for (int waited_ms = 0;; waited_ms += 50) {
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) return Fail("lost " + command[0]);
+    if (waited_ms % 1000 == 0) {
+      Status s = tick();
+      if (!s.ok()) return Fail(command[0] + " still runs, but " + s.message());
+    }
+    usleep(50 * 1000);
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
@@ -179,8 +190,9 @@ int Main(int argc, char** argv) {
     s = Connect(config, false, &db);
     if (!s.ok()) return Fail("cannot connect to the database: " + s.message());
     int exit_code = 1;
-    s = WithInstallLock(db.get(), [&] {
-      exit_code = RunCommand(std::vector<std::string>(args.begin() + 2, args.end()));
+    s = WithInstallLock(db.get(), [&](Lease* lease) {
+      exit_code = RunCommand(std::vector<std::string>(args.begin() + 2, args.end()),
+                             [lease] { return lease->RenewIfDue(); });
       return Status::OK();
     });
     if (!s.ok()) return Fail(s);
