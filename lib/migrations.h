@@ -15,7 +15,7 @@ namespace site {
 Status ListMigrations(const std::string& sql_dir, std::vector<std::string>* names);
 
 // Applies the pending migrations of `sql_dir` and appends their names to
-// `applied`. Holds a database lock meanwhile, so two nodes starting at once
+// `applied`. Holds the "migrations" lease meanwhile, so two nodes starting at once
 // do not both apply one file. Refuses a directory with no migrations, or
 // one that lacks a migration the database already has (an older release).
 // MariaDB commits each DDL statement at once, so a file that fails halfway

@@ -115,6 +115,18 @@ BOOST_FIXTURE_TEST_CASE(an_expired_lease_is_taken_and_its_old_holder_is_fenced_o
   BOOST_TEST(QueryStr("SELECT generation FROM site_state") == "fresh");
 }
 
+BOOST_FIXTURE_TEST_CASE(renewals_keep_a_lease_past_its_first_expiry, LeaseDb) {
+  Lease mine(db(), "t", 1);
+  BOOST_TEST_REQUIRE(mine.Acquire(0, "busy").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  BOOST_TEST(mine.RenewIfDue().ok());  // a third of the TTL has passed: renewed
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // 1.2 s after it was taken, 0.7 s after the renewal: still held.
+  Lease theirs(other.get(), "t", 1);
+  BOOST_TEST((theirs.Acquire(0, "busy").code() == Status::Code::kUnavailable));
+  BOOST_TEST(mine.Renew().ok());
+}
+
 BOOST_FIXTURE_TEST_CASE(a_holder_that_died_on_this_host_frees_the_lease_at_once, LeaseDb) {
   Lease probe(db(), "t");
   BOOST_TEST_REQUIRE(probe.Acquire(0, "busy").ok());
