@@ -39,10 +39,11 @@ class Version:
     the archive's sha256 (what collections.archive_sha256 holds once it is
     installed)."""
 
-    def __init__(self, guid, files, label):
+    def __init__(self, guid, files, label, name="Kill Rounds"):
+        self.guid = guid
         self.files = files
         self.label = label
-        self.archive = collection_zip(guid, files, name="Kill Rounds")
+        self.archive = collection_zip(guid, files, name=name)
         self.sha256 = hashlib.sha256(self.archive).hexdigest()
 
     def served_tuple(self, probes):
@@ -215,12 +216,15 @@ class KillRounds:
         that some kills come after the answer."""
         return 1.1 * statistics.median(self.kr_following_s[-20:])
 
-    def kr_round(self, r, site, old, window, expected, recover, serving_sites):
+    def kr_round(self, r, site, old, window, expected, recover, serving_sites,
+                 following_site=None):
         """Round r: installs a new version through `site`, kills its
         installCollection processes `0..window` s after sending it, checks
-        the old-or-new state, recovers (when `recover`) and checks again,
-        then installs the next old version normally (200 even without a
-        recovery first) and checks that. Returns that next old version."""
+        the old-or-new state, recovers (when `recover`: recover-files on
+        `site`) and checks again, then installs the next old version
+        normally through `following_site` (`site` unless given): 200 even
+        without a recovery first; and checks that. Returns that next old
+        version."""
         new = self.kr_version(r, "new")
         answer = {}
 
@@ -282,9 +286,11 @@ class KillRounds:
 
         following = self.kr_version(r + 1, "old")
         sent = time.monotonic()
-        r2 = self.kr_install(site, following.archive)
-        self.kr_following_s.append(time.monotonic() - sent)
-        self.assertEqual(r2.status, 200, f"{where}: the following install "
+        r2 = self.kr_install(following_site or site, following.archive)
+        if following_site in (None, site):  # on a new process of the killed pool
+            self.kr_following_s.append(time.monotonic() - sent)
+        self.assertEqual(r2.status, 200, f"{where}: the following install through "
+                                         f"{(following_site or site).base} "
                                          f"({'after' if recover else 'without'} recover-files): {r2}")
         self.kr_assert_installed(following, [old, new], serving_sites,
                                  f"{where}, after the following install")
