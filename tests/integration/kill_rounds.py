@@ -46,6 +46,9 @@ class Version:
         self.archive = collection_zip(guid, files, name=name)
         self.sha256 = hashlib.sha256(self.archive).hexdigest()
 
+    def __repr__(self):
+        return self.label
+
     def served_tuple(self, probes):
         return tuple(self.files.get(p) for p in probes)
 
