@@ -358,6 +358,7 @@ class GaleraTest(KillRounds, unittest.TestCase):
         counts each 200), each other collection is installed exactly when
         it was answered 200, and every installed file is served with the
         content of its installed version through every node."""
+        began = time.monotonic()
         guid_a = "{" + str(uuid.uuid4()) + "}"
         dir_a = tag("galA")
         summary = []
@@ -438,7 +439,7 @@ class GaleraTest(KillRounds, unittest.TestCase):
                     installed.append(v)
             self.assert_served_everywhere(installed, [v for v in versions if v not in installed],
                                           where)
-        print("\n    " + "; ".join(summary), end=" ")
+        print("\n    " + "; ".join(summary) + f"; {time.monotonic() - began:.1f} s in all", end=" ")
 
     def cluster_of_two(self):
         """True once nodes 1 and 2 are Synced in a cluster of 2, else what they say."""
