@@ -215,6 +215,41 @@ InstallAttempt AttemptOf(const InstallInput& in, const CollectionManifest* m, co
   return a;
 }
 
+// Step 5: one transaction names the new generation, records what it holds
+// and the attempt, and commits only while the lease is ours (run again
+// from the top after a conflict: the files are built already). Sets
+// *committing once a COMMIT was sent: from then on it may have committed
+// even if it reports a failure.
+Status CommitInstall(Db* db, const Config& config, const InstallInput& in, Lease* lease,
+                     const CollectionManifest& m, const InstallPlan& plan, int64_t existing_id,
+                     const std::string& prev, const std::string& next, const InstallOutcome* out,
+                     bool* committing) {
+  SavedCollection saved;
+  saved.manifest = &m;
+  saved.existing_id = existing_id;
+  saved.version = out->version;
+  saved.person_id = in.person_id;
+  saved.archive_sha256 = in.archive_sha256;
+  saved.bytes = out->bytes;
+  std::error_code ec;
+  for (const PlannedFile& p : plan.files) {
+    saved.files.push_back(SavedFile{
+        p.area, p.path, fs::file_size(fs::path(GenerationDir(config, next)) / p.area / p.path, ec)});
+  }
+  return RunInTransaction(db, [&]() -> Status {
+    Status s = lease->Fence();
+    if (s.ok()) s = SaveCollection(db, saved);
+    bool swapped = false;
+    if (s.ok()) s = SwapSiteGeneration(db, prev, next, &swapped);
+    if (s.ok() && !swapped) {
+      s = Status::Unavailable("another collection install changed the site meanwhile; try again");
+    }
+    if (s.ok()) s = RecordInstallAttempt(db, AttemptOf(in, &m, Status::OK(), out));
+    if (s.ok()) *committing = true;
+    return s;
+  });
+}
+
 // The install; sets *recorded when its commit recorded the attempt.
 Status Install(Db* db, const Config& config, const InstallInput& in, Lease* lease,
                CollectionManifest* m, InstallOutcome* out, bool* recorded) {
@@ -264,34 +299,10 @@ Status Install(Db* db, const Config& config, const InstallInput& in, Lease* leas
   s = BuildGeneration(config, in, lease, c, prev, next, dropped, out);
   if (!s.ok()) return s;
 
-  SavedCollection saved;
-  saved.manifest = m;
-  saved.existing_id = existing.id;
-  saved.version = out->version;
-  saved.person_id = in.person_id;
-  saved.archive_sha256 = in.archive_sha256;
-  saved.bytes = out->bytes;
-  for (const PlannedFile& p : c.plan.files) {
-    saved.files.push_back(SavedFile{
-        p.area, p.path, fs::file_size(fs::path(GenerationDir(config, next)) / p.area / p.path, ec)});
-  }
-  // Step 5: one transaction names the new generation, records what it holds
-  // and the attempt, and commits only while the lease is ours (run again
-  // from the top after a conflict: the files are built already).
-  s = RunInTransaction(db, [&]() -> Status {
-    Status s = lease->Fence();
-    if (s.ok()) s = SaveCollection(db, saved);
-    bool swapped = false;
-    if (s.ok()) s = SwapSiteGeneration(db, prev, next, &swapped);
-    if (s.ok() && !swapped) {
-      s = Status::Unavailable("another collection install changed the site meanwhile; try again");
-    }
-    if (s.ok()) s = RecordInstallAttempt(db, AttemptOf(in, m, Status::OK(), out));
-    // Kept from here on even if COMMIT reports a failure: it may have been
-    // committed all the same; recovery removes it if the database says not.
-    if (s.ok()) unpublished.keep = true;
-    return s;
-  });
+  // Kept once a COMMIT was sent, even if it reports a failure: it may have
+  // been committed all the same; recovery removes it if the database says not.
+  s = CommitInstall(db, config, in, lease, *m, c.plan, existing.id, prev, next, out,
+                    &unpublished.keep);
   if (!s.ok()) return s;
   *recorded = true;
   MaybeDie(in, config, "after-commit");
