@@ -1,6 +1,6 @@
 // The shared auth library of the API programs: reads the bearer token from
 // the Authorization header that the web server passes (HTTP_AUTHORIZATION),
-// never from the query string or a form field, and answers as MISSION.md's
+// never from the query string or a form field, and answers as the README's
 // table says (RFC 6750).
 #pragma once
 

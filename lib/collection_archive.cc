@@ -380,7 +380,7 @@ Status CollectionArchive::Open(const std::string& path, const ArchiveLimits& lim
   Status raw = CheckRawDirectory(path, limits.max_entries);
   if (!raw.ok()) return raw;
   int error = 0;
-  // ZIP_CHECKCONS compares local and central headers (PITFALLS.md).
+  // ZIP_CHECKCONS compares local and central headers (docs/stack-notes.md).
   zip_t* z = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
   if (z == nullptr) {
     if (error == ZIP_ER_NOZIP || error == ZIP_ER_INCONS) return NotAZip();
@@ -408,7 +408,7 @@ Status CollectionArchive::Open(const std::string& path, const ArchiveLimits& lim
     if (zip_stat_index(z, static_cast<zip_uint64_t>(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME)) {
       return Status::Invalid("archive entry #" + std::to_string(i) + " cannot be read");
     }
-    // libzip turns CP437 names into UTF-8 (PITFALLS.md): the name checked is
+    // libzip turns CP437 names into UTF-8 (docs/stack-notes.md): the name checked is
     // the name used.
     std::string name = st.name;
     bool is_dir = !name.empty() && name.back() == '/';

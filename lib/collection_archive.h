@@ -10,7 +10,7 @@
 // compression ratios (zip bombs), and a manifest that is missing or not
 // alone. Extract() then counts the bytes it really
 // reads, since libzip does not hold an entry to its declared size
-// (PITFALLS.md), and reports CRC errors.
+// (docs/stack-notes.md), and reports CRC errors.
 #pragma once
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 //
 // A file path rather than the settings themselves travels through the
 // environment because mod_fcgid cuts variable values at 127 characters
-// (see PITFALLS.md). A missing or malformed setting stops the program at
+// (see docs/stack-notes.md). A missing or malformed setting stops the program at
 // start with a message that names the key.
 #pragma once
 

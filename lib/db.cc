@@ -48,7 +48,7 @@ bool IsRetryable(int code) { return code == 1213 || code == 1205; }
 bool IsClusterUnavailable(int code) { return code == 1047 || code == 1180; }
 
 sql::mysql::MySQL_Driver* Driver() {
-  // get_driver_instance() is not thread-safe (PITFALLS.md); a function-local
+  // get_driver_instance() is not thread-safe (docs/stack-notes.md); a function-local
   // static is initialised exactly once.
   static sql::mysql::MySQL_Driver* driver = sql::mysql::get_mysql_driver_instance();
   return driver;

@@ -5,7 +5,7 @@
 // Only prepared statements reach the server (Query/Exec); statements are
 // prepared once per connection and cached. When the server goes away the
 // connection is dropped with its statements (Connector/C++ 1.1 cannot reuse
-// them after a reconnect, see PITFALLS.md) and a new one is opened: by a
+// them after a reconnect, see docs/stack-notes.md) and a new one is opened: by a
 // read that found it dead (retried once), or at the next request.
 #pragma once
 

@@ -2,7 +2,7 @@
 // bodies (RFC 7578 over RFC 2046).
 //
 // Why our own: cgicc reads the whole body into memory and copies it again
-// per part (about 3x the upload, PITFALLS.md), which is fine for admin forms
+// per part (about 3x the upload, docs/stack-notes.md), which is fine for admin forms
 // and not for collection archives of hundreds of MiB. This reader holds at
 // most one fed chunk plus a boundary's length, whatever the body's size, and
 // hands part data to the caller as it arrives.

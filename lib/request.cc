@@ -13,7 +13,7 @@ namespace site {
 
 namespace {
 
-// Debian's cgicc ships no FastCGI adapter (PITFALLS.md), so cgicc reads the
+// Debian's cgicc ships no FastCGI adapter (docs/stack-notes.md), so cgicc reads the
 // environment and body through this CgiInput over what we already hold.
 // `overrides` replaces variables, so that one parse sees only the query
 // string and another only the body.
@@ -70,7 +70,7 @@ Request::Request(Environment env, std::string body) : env_(std::move(env)) {
       CollectFields(cgi, &form_);
     }
   } catch (const std::exception& e) {
-    // cgicc throws on some malformed multipart bodies (PITFALLS.md); a
+    // cgicc throws on some malformed multipart bodies (docs/stack-notes.md); a
     // request we cannot parse is treated as one without fields.
     Log(LogLevel::kWarning, Env("REMOTE_ADDR"), std::string("unparseable request: ") + e.what());
     query_.clear();

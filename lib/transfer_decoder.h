@@ -4,7 +4,7 @@
 // RFC 7578 section 4.7 deprecates the header for form-data, but senders
 // still use it: Ansible's uri module (body_format: form-multipart, through
 // Python's email package) sends every file part as base64 with CRLF line
-// breaks (PITFALLS.md). Identity encodings ("7bit", "8bit", "binary", or no
+// breaks (docs/stack-notes.md). Identity encodings ("7bit", "8bit", "binary", or no
 // header) pass bytes through; "base64" is decoded; anything else
 // (quoted-printable, x-gzip...) is refused by name rather than stored
 // undecoded and later called a damaged archive.

@@ -1,5 +1,5 @@
 """Bearer tokens through the real Apache and MariaDB: the Create Bearer
-Token button and what it answers, every row of MISSION.md's table of API
+Token button and what it answers, every row of the README's table of API
 answers, replacement, revocation, demotion, deactivation, throttling, the
 audit trail, and that the full token is never kept anywhere."""
 import concurrent.futures
@@ -185,7 +185,7 @@ class CreateTokenTest(TokenTestCase):
 
 
 class ApiAnswersTest(TokenTestCase):
-    """MISSION.md's table, row by row, through Apache."""
+    """The README's table (Bearer tokens), row by row, through the web server."""
 
     def setUp(self):
         super().setUp()

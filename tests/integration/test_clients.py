@@ -287,7 +287,7 @@ json.dump(calls, sys.stdout)
     @unittest.skipUnless(have("ansible-playbook"), "ansible-core is not installed")
     def test_ansible_uri_form_multipart(self):
         # One playbook makes all four requests (ansible-playbook's start is
-        # the slow part); uri's file part is base64 (PITFALLS.md).
+        # the slow part); uri's file part is base64 (docs/stack-notes.md).
         work = os.path.join(self.tmp, "ansible-" + tag())
         os.makedirs(work)
         env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_NOCOLOR="1",

@@ -243,7 +243,8 @@ class HostileArchiveTest(InstallTestCase):
 
     def test_nul_in_entry_name(self):
         # zipfile cuts names at a NUL: write "evilX.css", then make the X a
-        # NUL in both headers. MISSION.md: NUL names are refused, naming the entry.
+        # NUL in both headers. NUL names are refused, naming the entry (README,
+        # Installing collections).
         t = tag()
         xml = manifest(children=resource("ok.css", "www", f"hostile-{t}"))
         archive = cz.make_zip([("collection.xml", xml), ("ok.css", "body{}"),

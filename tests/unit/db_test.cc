@@ -143,6 +143,11 @@ BOOST_FIXTURE_TEST_CASE(exec_reports_insert_id_and_affected_rows, TableDb) {
   s = db()->Exec("UPDATE items SET qty = ? WHERE name IN (?, ?)", {int64_t{9}, "x", "y"}, &r);
   BOOST_TEST_REQUIRE(s.ok(), s.ToString());
   BOOST_TEST(r.affected_rows == 2u);
+  // Rows changed, not rows matched (no CLIENT_FOUND_ROWS): setting the same
+  // values again affects none (docs/stack-notes.md).
+  s = db()->Exec("UPDATE items SET qty = ? WHERE name IN (?, ?)", {int64_t{9}, "x", "y"}, &r);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(r.affected_rows == 0u);
 
   s = db()->Exec("DELETE FROM items WHERE name = ?", {"nothing"}, &r);
   BOOST_TEST_REQUIRE(s.ok(), s.ToString());
