@@ -89,17 +89,19 @@ class AdminToolTest(unittest.TestCase):
                                     children=cz.resource("l.css", "www", f"lock-{t}"))
         body, boundary = cz.multipart([("collectionFile", "myCollection.zip", archive,
                                         "application/zip")])
+        served = f"{self.site.base}/lock-{t}/l.css"
         with tempfile.TemporaryDirectory() as d:
-            started = os.path.join(d, "started")
-            # The command says it runs, holds the lock 3 s, and exits 7.
+            started, during = os.path.join(d, "started"), os.path.join(d, "during")
+            # The command says it runs, holds the lock 3 s, then looks (still
+            # holding it) whether the install's file is served, and exits 7.
             holder = subprocess.Popen(
                 [self.site.siteadmin, "--config", self.site.config, "with-install-lock", "--",
-                 "sh", "-c", f"touch {started}; sleep 3; exit 7"])
+                 "sh", "-c", f"touch {started}; sleep 3; "
+                             f"curl -s -o /dev/null -w '%{{http_code}}' {served} > {during}; exit 7"])
             deadline = time.monotonic() + 10
             while not os.path.exists(started) and time.monotonic() < deadline:
                 time.sleep(0.05)
             self.assertTrue(os.path.exists(started), "the command did not start")
-            sent = time.monotonic()
             result = {}
 
             def install():
@@ -109,18 +111,18 @@ class AdminToolTest(unittest.TestCase):
                              "Content-Type": f"multipart/form-data; boundary={boundary}"})
                 with urllib.request.urlopen(req, timeout=60) as r:
                     result["status"], result["body"] = r.status, r.read()
-                result["at"] = time.monotonic()
 
             worker = threading.Thread(target=install)
             worker.start()
             self.assertEqual(holder.wait(timeout=30), 7)
-            released = time.monotonic()
             worker.join(timeout=60)
+            with open(during) as f:
+                seen_during = f.read()
+        # Not served while the lock was held (the install waited), served after.
+        self.assertEqual(seen_during, "404", "the install finished while the lock was held")
         self.assertEqual(result.get("status"), 200, result)
         self.assertEqual(json.loads(result["body"])["files"], 1)
-        self.assertGreaterEqual(result["at"], released - 0.05,
-                                "the install finished while the lock was held")
-        self.assertGreater(result["at"] - sent, 2.0)
+        self.assertEqual(Browser().get(f"/lock-{t}/l.css").body, "locked{}")
 
     def test_with_install_lock_needs_a_command(self):
         r = self.site.admin_tool("with-install-lock")

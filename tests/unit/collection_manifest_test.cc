@@ -1,7 +1,6 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -517,9 +516,13 @@ BOOST_AUTO_TEST_CASE(external_entities_are_never_expanded) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(billion_laughs_is_refused_quickly) {
+// Refused before any entity is expanded: 10^15 "lol"s would take petabytes,
+// so a parser that expanded them would never finish; the timeout turns that
+// into a failure instead of a hung run (no time bound that a slow machine
+// could miss).
+BOOST_AUTO_TEST_CASE(billion_laughs_is_refused_before_expansion, *boost::unit_test::timeout(60)) {
   std::string dtd = "<!DOCTYPE Collection [\n<!ENTITY lol0 \"lol\">\n";
-  for (int i = 1; i <= 10; ++i) {
+  for (int i = 1; i <= 15; ++i) {
     dtd += "<!ENTITY lol" + std::to_string(i) + " \"";
     for (int k = 0; k < 10; ++k) dtd += "&lol" + std::to_string(i - 1) + ";";
     dtd += "\">\n";
@@ -527,21 +530,16 @@ BOOST_AUTO_TEST_CASE(billion_laughs_is_refused_quickly) {
   dtd += "]>\n";
   // Both in content and in an attribute.
   const std::string docs[] = {
-      Doc(dtd, kGoodRoot, "<Help>&lol10;</Help>"),
-      Doc(dtd, std::string("name=\"&lol10;\" guid=\"") + kGuid + "\""),
+      Doc(dtd, kGoodRoot, "<Help>&lol15;</Help>"),
+      Doc(dtd, std::string("name=\"&lol15;\" guid=\"") + kGuid + "\""),
   };
   for (const std::string& xml : docs) {
-    auto start = std::chrono::steady_clock::now();
     CollectionManifest m = Sentinel();
     Status s = ParseManifest(xml, kFile, &m);
-    auto took = std::chrono::steady_clock::now() - start;
     BOOST_TEST(!s.ok());
     BOOST_TEST(s.message().find("DTD") != std::string::npos, s.message());
     BOOST_TEST(s.message().size() < 1000u);
     BOOST_TEST(m.help == "sentinel help");
-    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(took).count() < 500,
-               "took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
-                       << " ms");
   }
 }
 
