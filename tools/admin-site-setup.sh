@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# admin-site-setup: the first set-up of an installed site (`make install`
-# puts this in PREFIX/sbin with its paths filled in), and safe to run again
-# after an upgrade:
-#   0. writes the config file with fresh secrets if there is none yet (a
-#      staged install, DESTDIR, leaves that to the host);
-#   1. creates the database and its account named in the config file, with
-#      the config's password (skipped with --no-create-db);
-#   2. applies the pending sql/ migrations (siteadmin migrate);
-#   3. brings the files area in line with the database (recover-files);
-#   4. creates the first Admin, printing its password once, if there is none.
-#
-#   admin-site-setup [--config FILE] [--db-admin-defaults FILE] [--no-create-db]
-#
-# The database is administered as the local MariaDB root (Debian's root
-# signs in through the unix socket), or with the client options file given
-# by --db-admin-defaults (user, password, socket or host of an account that
-# may create databases and users). With db_host (a database elsewhere) and
-# no --db-admin-defaults, step 1 is skipped.
+# admin-site-setup.sh: what it does and how to call it are in usage() below.
 set -euo pipefail
+
+usage() {  # what the script does and how to call it
+  cat >&2 <<'EOF'
+admin-site-setup: the first set-up of an installed site (`make install`
+puts this in PREFIX/sbin with its paths filled in), and safe to run again
+after an upgrade:
+  0. writes the config file with fresh secrets if there is none yet (a
+     staged install, DESTDIR, leaves that to the host);
+  1. creates the database and its account named in the config file, with
+     the config's password (skipped with --no-create-db);
+  2. applies the pending sql/ migrations (siteadmin migrate);
+  3. brings the files area in line with the database (recover-files);
+  4. creates the first Admin, printing its password once, if there is none.
+
+  admin-site-setup [--config FILE] [--db-admin-defaults FILE] [--no-create-db]
+
+The database is administered as the local MariaDB root (Debian's root
+signs in through the unix socket), or with the client options file given
+by --db-admin-defaults (user, password, socket or host of an account that
+may create databases and users). With db_host (a database elsewhere) and
+no --db-admin-defaults, step 1 is skipped.
+EOF
+  exit 2
+}
 
 CONFIG=@CONFIG@
 SQL_DIR=@DATADIR@/sql
@@ -26,7 +33,6 @@ WEB_USER=@WEB_USER@
 ADMIN_DEFAULTS=
 CREATE_DB=1
 
-usage() { sed -n '2,17p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --config|--db-admin-defaults)

@@ -1,11 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the site needs and that are missing.
-#   tools/deps.sh run    what `make run` needs
-#   tools/deps.sh test   that, plus what `make test` needs (and npm ci)
-#   tools/deps.sh bench  that, plus what `make bench` needs
-#   tools/deps.sh fuzz   that, plus clang and libFuzzer for `make fuzz`
-# Exits 0 when everything is there (installed now or before), else 1 with
-# the reason on stderr.
+# deps.sh: what it does and how to call it are in usage() below.
 #
 # Package installs must not start the system's own Apache or MariaDB
 # services: a policy-rc.d that forbids starting services is in place while
@@ -14,6 +8,19 @@
 # one left by a run killed with SIGKILL is known as ours and removed by the
 # next run. POLICY_RC_D names another path (tests/tools use it).
 set -euo pipefail
+
+usage() {  # what the script does and how to call it
+  cat >&2 <<'EOF'
+Installs the Debian packages the site needs and that are missing.
+  tools/deps.sh run    what `make run` needs
+  tools/deps.sh test   that, plus what `make test` needs (and npm ci)
+  tools/deps.sh bench  that, plus what `make bench` needs
+  tools/deps.sh fuzz   that, plus clang and libFuzzer for `make fuzz`
+Exits 0 when everything is there (installed now or before), else 1 with
+the reason on stderr.
+EOF
+  exit 2
+}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODE=${1:-run}
@@ -40,7 +47,7 @@ case "$MODE" in
   test) want="$RUN_PACKAGES $TEST_PACKAGES $GALERA_PACKAGES" ;;
   bench) want="$RUN_PACKAGES $TEST_PACKAGES $GALERA_PACKAGES $BENCH_PACKAGES" ;;
   fuzz) want="$RUN_PACKAGES $FUZZ_PACKAGES" ;;
-  *) sed -n '2,5p' "$0" >&2; exit 2 ;;
+  *) usage ;;
 esac
 # Node.js for the browser tests: the machine's own when it has one.
 if [ "$MODE" = test ] || [ "$MODE" = bench ]; then

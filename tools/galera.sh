@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# Starts and stops a private 3-node MariaDB Galera cluster on 127.0.0.1 for
-# tests (Debian's galera-4 and mariadb-server, rsync for state transfers).
-# Everything lives under one directory DIR: DIR/node1..3 each hold a node's
-# data (db/), socket and pid file (run/), log (log/mariadb.err), its ports,
-# its root credentials (db-root.cnf) and a site.conf for a web node on it;
-# DIR/files is the files area all the web nodes share. Nothing here touches
-# the system's own mariadb service.
-#
-#   tools/galera.sh start DIR         initialise (first time) and start the three
-#                                     nodes, wait until all are Synced, provision
-#   tools/galera.sh stop DIR          stop every node (TERM, then KILL)
-#   tools/galera.sh kill-node DIR N   kill -9 node N (1-3)
-#   tools/galera.sh start-node DIR N [N...]  start nodes again; each rejoins
-#                                     (IST) and this waits until all are Synced
-#   tools/galera.sh status DIR        each node's cluster size and state
+# galera.sh: what it does and how to call it are in usage() below.
 set -euo pipefail
+
+usage() {  # what the script does and how to call it
+  cat >&2 <<'EOF'
+Starts and stops a private 3-node MariaDB Galera cluster on 127.0.0.1 for
+tests (Debian's galera-4 and mariadb-server, rsync for state transfers).
+Everything lives under one directory DIR: DIR/node1..3 each hold a node's
+data (db/), socket and pid file (run/), log (log/mariadb.err), its ports,
+its root credentials (db-root.cnf) and a site.conf for a web node on it;
+DIR/files is the files area all the web nodes share. Nothing here touches
+the system's own mariadb service.
+
+  tools/galera.sh start DIR         initialise (first time) and start the three
+                                    nodes, wait until all are Synced, provision
+  tools/galera.sh stop DIR          stop every node (TERM, then KILL)
+  tools/galera.sh kill-node DIR N   kill -9 node N (1-3)
+  tools/galera.sh start-node DIR N [N...]  start nodes again; each rejoins
+                                    (IST) and this waits until all are Synced
+  tools/galera.sh status DIR        each node's cluster size and state
+EOF
+  exit 2
+}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=tools/lib.sh
@@ -325,5 +332,5 @@ case "$cmd" in
   kill-node) kill_node "$1" "$2" ;;
   start-node) start_node "$@" ;;
   status) status "$1" ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  *) usage ;;
 esac

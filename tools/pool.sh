@@ -12,7 +12,7 @@
 #   pool.sh PROGRAM      with SITE_CONFIG (the site's config file) set
 set -euo pipefail
 
-[ $# -eq 1 ] || { sed -n '12p' "$0" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: pool.sh PROGRAM   (with SITE_CONFIG, the site's config file, set)" >&2; exit 2; }
 : "${SITE_CONFIG:?pool.sh: SITE_CONFIG (the site config file) is not set}"
 processes=$("$(dirname "$0")/webconf.sh" setting "$SITE_CONFIG" pool_processes 4)
 # As lib/config.cc checks it: the programs would refuse the config anyway.

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Reads the route table (cgi-bin/routes) for the build and the web server
-# files, so that a URL is written once.
-#
-#   tools/routes.sh rows [FILE]        "url program body timeout" lines, checked
-#   tools/routes.sh programs [FILE]    each program once, in table order
-#   tools/routes.sh cxx [FILE]         the C++ initializer of lib/routes.cc
-# FILE defaults to cgi-bin/routes beside this script.
+# routes.sh: what it does and how to call it are in usage() below.
 set -euo pipefail
+
+usage() {  # what the script does and how to call it
+  cat >&2 <<'EOF'
+Reads the route table (cgi-bin/routes) for the build and the web server
+files, so that a URL is written once.
+
+  tools/routes.sh rows [FILE]        "url program body timeout" lines, checked
+  tools/routes.sh programs [FILE]    each program once, in table order
+  tools/routes.sh cxx [FILE]         the C++ initializer of lib/routes.cc
+FILE defaults to cgi-bin/routes beside this script.
+EOF
+  exit 2
+}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -32,5 +39,5 @@ case "$cmd" in
   cxx)
     echo "// Generated from cgi-bin/routes by tools/routes.sh: edit that table."
     rows "$file" | awk '{ printf "{\"%s\", \"%s\", %s},\n", $1, $2, ($3 == "upload" ? "true" : "false") }' ;;
-  *) sed -n '2,9p' "$0" >&2; exit 2 ;;
+  *) usage ;;
 esac

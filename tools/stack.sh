@@ -1,27 +1,35 @@
 #!/usr/bin/env bash
-# Starts and stops the site's private MariaDB, the programs' FastCGI pools
-# and Apache (or lighttpd). Everything lives under one state directory
-# (VAR): data, sockets, logs, config. Nothing here touches the system's own
-# mariadb, apache2 or lighttpd services.
-#
-#   tools/stack.sh run PORT            make run: start all, Apache in the foreground
-#   tools/stack.sh start-db VAR        initialise (first time) and start MariaDB
-#   tools/stack.sh stop-db VAR
-#   tools/stack.sh migrate VAR         apply pending sql/ migrations
-#   tools/stack.sh start-web VAR PORT  start Apache in the background
-#   tools/stack.sh start-web-tls VAR PORT HTTP_PORT   the HTTPS variant
-#   tools/stack.sh serve-apache VAR PORT   Apache around VAR/apache/sites/*.conf as they are
-#   tools/stack.sh start-pools VAR [BIN_DIR]   the programs' pools alone (start-web does it)
-#   tools/stack.sh start-unit-pools VAR UNIT_DIR   the pools as the installed
-#                                     systemd units would run them (make install's)
-#   tools/stack.sh stop-pools VAR
-#   tools/stack.sh stop-web VAR
-#   tools/stack.sh start-lighttpd VAR PORT   lighttpd instead of Apache
-#   tools/stack.sh serve-lighttpd VAR PORT   lighttpd around VAR/lighttpd/50-admin-site.conf as it is
-# TRUSTED_PROXIES in the environment renders the site files for load balancers,
-# WWW_SERVER_NAME for collection files on a host name of their own.
-#   tools/stack.sh stop-lighttpd VAR
+# stack.sh: what it does and how to call it are in usage() below.
 set -euo pipefail
+
+usage() {  # what the script does and how to call it
+  cat >&2 <<'EOF'
+Starts and stops the site's private MariaDB, the programs' FastCGI pools
+and Apache (or lighttpd). Everything lives under one state directory
+(VAR): data, sockets, logs, config. Nothing here touches the system's own
+mariadb, apache2 or lighttpd services.
+
+  tools/stack.sh run PORT            make run: start all, Apache in the foreground
+  tools/stack.sh start-db VAR        initialise (first time) and start MariaDB
+  tools/stack.sh stop-db VAR
+  tools/stack.sh migrate VAR         apply pending sql/ migrations
+  tools/stack.sh start-web VAR PORT  start Apache in the background
+  tools/stack.sh start-web-tls VAR PORT HTTP_PORT   the HTTPS variant
+  tools/stack.sh serve-apache VAR PORT   Apache around VAR/apache/sites/*.conf as they are
+  tools/stack.sh start-pools VAR [BIN_DIR]   the programs' pools alone (start-web does it)
+  tools/stack.sh start-unit-pools VAR UNIT_DIR   the pools as the installed
+                                    systemd units would run them (make install's)
+  tools/stack.sh stop-pools VAR
+  tools/stack.sh stop-web VAR
+  tools/stack.sh start-lighttpd VAR PORT   lighttpd instead of Apache
+  tools/stack.sh serve-lighttpd VAR PORT   lighttpd around VAR/lighttpd/50-admin-site.conf as it is
+  tools/stack.sh stop-lighttpd VAR
+  tools/stack.sh free-port           a free loopback TCP port
+TRUSTED_PROXIES in the environment renders the site files for load balancers,
+WWW_SERVER_NAME for collection files on a host name of their own.
+EOF
+  exit 2
+}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SITEADMIN="$ROOT/build/siteadmin"
@@ -367,5 +375,5 @@ case "$cmd" in
   serve-lighttpd) serve_lighttpd "$1" "$2" ;;
   stop-lighttpd) stop_lighttpd "$1" ;;
   free-port) free_port ;;
-  *) sed -n '2,22p' "$0" >&2; exit 2 ;;
+  *) usage ;;
 esac

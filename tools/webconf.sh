@@ -1,36 +1,43 @@
 #!/usr/bin/env bash
-# Renders the web server files of the site from their templates, so that the
-# private servers of `make run` / `make test` and a host's `make install` run
-# the very same directives with different paths.
-#
-#   tools/webconf.sh render TEMPLATE OUT CONFIG|- [KEY=VALUE...]
-#       Writes TEMPLATE with every @KEY@ replaced. Unless CONFIG is -, these
-#       come from the site's config file, so the server's limits follow it:
-#       @FILES_DIR@ (files_dir), @UPLOAD_LIMIT_KIB@ (lighttpd's: max_upload_bytes
-#       as base64, 1.37 times, + 1 MiB of multipart framing) and
-#       @FORM_LIMIT_KIB@ (max_form_bytes, for lighttpd).
-#       The route table (cgi-bin/routes, tools/routes.sh) fills @ROUTES_RE@
-#       and @UPLOAD_ROUTES_RE@ (the URLs as a regex alternation),
-#       @APACHE_PROXIES@ (one ProxyPassMatch per program) and
-#       @LIGHTTPD_FASTCGI@ (lighttpd's fastcgi.server entries).
-#       TRUSTED_PROXIES="A B" (addresses or ranges of load balancers) fills
-#       @REMOTEIP@ and @EXTFORWARD@; without it they are commented examples.
-#       WWW_SERVER_NAME=H (the collection files' own host name, or empty)
-#       fills @WWW_SERVER_NAME_RE@ and @WWW_ALIAS@.
-#   tools/webconf.sh check-proxies "A B"
-#       Fails, naming it, on a TRUSTED_PROXIES word that is no address or
-#       range (or a range wider than /8, /32 for IPv6).
-#   tools/webconf.sh errors DIR CONFIG
-#       Writes DIR/admin-site-*-NNN.html, the JSON bodies of the web
-#       server's own error answers (see ERROR_ROWS), the upload 413 naming
-#       max_upload_bytes.
-#   tools/webconf.sh setting CONFIG KEY [DEFAULT]
-#       Prints the key's value as lib/config.cc reads it (the last one wins).
-#   tools/webconf.sh new-config TEMPLATE OUT GROUP KEY=VALUE...
-#       Writes the site's config file from TEMPLATE (etc/site.conf.in) with a
-#       fresh database password and token secret, mode 640, group GROUP (when
-#       run as root); the caller names the paths (TEMPLATES_DIR, FILES_DIR).
+# webconf.sh: what it does and how to call it are in usage() below.
 set -euo pipefail
+
+usage() {  # what the script does and how to call it
+  cat >&2 <<'EOF'
+Renders the web server files of the site from their templates, so that the
+private servers of `make run` / `make test` and a host's `make install` run
+the very same directives with different paths.
+
+  tools/webconf.sh render TEMPLATE OUT CONFIG|- [KEY=VALUE...]
+      Writes TEMPLATE with every @KEY@ replaced. Unless CONFIG is -, these
+      come from the site's config file, so the server's limits follow it:
+      @FILES_DIR@ (files_dir), @UPLOAD_LIMIT_KIB@ (lighttpd's: max_upload_bytes
+      as base64, 1.37 times, + 1 MiB of multipart framing) and
+      @FORM_LIMIT_KIB@ (max_form_bytes, for lighttpd).
+      The route table (cgi-bin/routes, tools/routes.sh) fills @ROUTES_RE@
+      and @UPLOAD_ROUTES_RE@ (the URLs as a regex alternation),
+      @APACHE_PROXIES@ (one ProxyPassMatch per program) and
+      @LIGHTTPD_FASTCGI@ (lighttpd's fastcgi.server entries).
+      TRUSTED_PROXIES="A B" (addresses or ranges of load balancers) fills
+      @REMOTEIP@ and @EXTFORWARD@; without it they are commented examples.
+      WWW_SERVER_NAME=H (the collection files' own host name, or empty)
+      fills @WWW_SERVER_NAME_RE@ and @WWW_ALIAS@.
+  tools/webconf.sh check-proxies "A B"
+      Fails, naming it, on a TRUSTED_PROXIES word that is no address or
+      range (or a range wider than /8, /32 for IPv6).
+  tools/webconf.sh errors DIR CONFIG
+      Writes DIR/admin-site-*-NNN.html, the JSON bodies of the web
+      server's own error answers (see ERROR_ROWS), the upload 413 naming
+      max_upload_bytes.
+  tools/webconf.sh setting CONFIG KEY [DEFAULT]
+      Prints the key's value as lib/config.cc reads it (the last one wins).
+  tools/webconf.sh new-config TEMPLATE OUT GROUP KEY=VALUE...
+      Writes the site's config file from TEMPLATE (etc/site.conf.in) with a
+      fresh database password and token secret, mode 640, group GROUP (when
+      run as root); the caller names the paths (TEMPLATES_DIR, FILES_DIR).
+EOF
+  exit 2
+}
 shopt -u patsub_replacement 2>/dev/null || true  # bash 5.2: '&' stays literal below
 
 setting() {  # setting CONFIG KEY DEFAULT: the key's value, as lib/config.cc reads it
@@ -263,5 +270,5 @@ case "$cmd" in
   errors) errors "$@" ;;
   setting) setting "$1" "$2" "${3:-}" ;;
   new-config) new_config "$@" ;;
-  *) sed -n '2,25p' "$0" >&2; exit 2 ;;
+  *) usage ;;
 esac

@@ -4,6 +4,7 @@ things go wrong (a server that ignores TERM, no free port, a missing option
 value).
 """
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -126,6 +127,31 @@ class StackScript(unittest.TestCase):
                                f"-P{port}", "-uroot", "ping"], capture_output=True, text=True)
         self.assertIn("1130", ping.stderr)
         self.assertIn("is not allowed to connect", ping.stderr)
+
+
+class Usage(unittest.TestCase):
+    """Each script's usage text (a heredoc in usage()) names every command its
+    dispatch accepts, and an unknown command prints it and exits 2. (It used
+    to be a line range of the header comment: two ranges cut a sentence off
+    and left a command out.)"""
+
+    def commands(self, script):
+        text = open(script).read()
+        dispatch = text[text.rindex("\ncase "):]
+        return re.findall(r"^  ([a-z][a-z-]*)\)", dispatch, re.M)
+
+    def test_an_unknown_command_prints_a_usage_naming_every_command(self):
+        for name in ("stack.sh", "galera.sh", "routes.sh", "webconf.sh", "deps.sh"):
+            with self.subTest(script=name):
+                script = os.path.join(ROOT, "tools", name)
+                commands = self.commands(script)
+                self.assertGreaterEqual(len(commands), 3, commands)
+                r = subprocess.run(["bash", script, "no-such-command"], capture_output=True,
+                                   text=True, timeout=30)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                for command in commands:
+                    self.assertRegex(r.stderr, rf"{name} {re.escape(command)}\b")
+                self.assertNotIn("unbound variable", r.stderr)
 
 
 class AdminSiteSetup(unittest.TestCase):
