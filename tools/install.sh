@@ -6,6 +6,7 @@
 #
 #   PREFIX/lib/admin-site/cgi-bin/       the FastCGI programs
 #   PREFIX/lib/admin-site/pool.sh        runs one program's pool (multiwatch)
+#   PREFIX/lib/admin-site/webconf.sh, lib.sh   reads the config, renders files (pool.sh uses it)
 #   PREFIX/lib/systemd/system/admin-site@.socket, admin-site@.service
 #                                        the pools' units, one pair per program
 #   PREFIX/sbin/siteadmin                the command-line tool
@@ -145,6 +146,7 @@ for program in "$ROOT"/build/cgi-bin/*; do
 done
 install -s -m 755 "$ROOT/build/siteadmin" "$D$PREFIX/sbin/siteadmin"
 install -m 755 "$ROOT/tools/webconf.sh" "$ROOT/tools/pool.sh" "$D$LIBDIR/"
+install -m 644 "$ROOT/tools/lib.sh" "$D$LIBDIR/"
 rm -rf "$D$DATADIR/templates" "$D$DATADIR/sql"
 cp -R "$ROOT/templates" "$ROOT/sql" "$D$DATADIR/"
 install -m 644 "$ROOT"/apache-conf/site-common.conf "$ROOT"/apache-conf/*.in \

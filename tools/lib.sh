@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# What the scripts that run private servers share (tools/stack.sh,
-# tools/galera.sh): who the servers run as, free ports, waiting for a server
-# to come up, and stopping one. Sourced, not run.
+# What the scripts share (tools/stack.sh, tools/galera.sh, tools/webconf.sh,
+# which make install puts beside it): who the servers run as, random hex,
+# free ports, waiting for a server to come up, and stopping one. Sourced,
+# not run.
 
 # The servers' users: as root, the Debian packages' own; else the caller.
 # shellcheck disable=SC2034  # used by the scripts that source this

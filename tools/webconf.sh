@@ -39,6 +39,10 @@ EOF
   exit 2
 }
 shopt -u patsub_replacement 2>/dev/null || true  # bash 5.2: '&' stays literal below
+# random_hex; beside this script in the source tree and where make install
+# puts it (PREFIX/lib/admin-site).
+# shellcheck source=tools/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 setting() {  # setting CONFIG KEY DEFAULT: the key's value, as lib/config.cc reads it
   local v; v=$(sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" | tail -1)
@@ -77,7 +81,6 @@ lighttpd_fastcgi() {
     { printf "%s      \"%s\" => ( admin_site_fcgi + ( \"socket\" => admin_site_sockets + \"/%s.sock\", \"read-timeout\" => %d ) ),", (NR > 1 ? "\n" : ""), $2, $3, $5 }'
 }
 
-random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 new_config() {
   local template=$1 out=$2 group=$3; shift 3
