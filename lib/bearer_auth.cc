@@ -153,22 +153,6 @@ void SetTokenExpirationHeader(const BearerIdentity& who, Response* resp) {
 
 namespace {
 
-std::string ErrorCode(int http_status) {
-  switch (http_status) {
-    case 400: return "bad_request";
-    case 401: return "unauthorized";
-    case 403: return "forbidden";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 409: return "conflict";
-    case 413: return "too_large";
-    case 422: return "invalid";
-    case 429: return "too_many_requests";
-    case 503: return "unavailable";
-  }
-  return "internal_error";
-}
-
 // RFC 6750 section 3: quoted-string values; ours never hold quotes.
 std::string Challenge(const std::string& error, const std::string& description) {
   std::string c = std::string("Bearer realm=\"") + kRealm + "\"";
@@ -212,7 +196,7 @@ void RenderApiError(const Request& req, const Status& s, Response* resp) {
   }
   if (code == 429) resp->SetHeader("Retry-After", "60");
   if (code == 503) resp->SetHeader("Retry-After", "30");
-  SetJsonBody(resp, {{"error", ErrorCode(code)}, {"message", message}}, code);
+  SetJsonBody(resp, {{"error", ErrorName(code)}, {"message", message}}, code);
 }
 
 }  // namespace site

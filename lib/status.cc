@@ -4,25 +4,67 @@ namespace site {
 
 namespace {
 
-const char* CodeName(Status::Code code) {
-  switch (code) {
-    case Status::Code::kOk: return "OK";
-    case Status::Code::kBadRequest: return "BadRequest";
-    case Status::Code::kUnauthorized: return "Unauthorized";
-    case Status::Code::kForbidden: return "Forbidden";
-    case Status::Code::kNotFound: return "NotFound";
-    case Status::Code::kMethodNotAllowed: return "MethodNotAllowed";
-    case Status::Code::kConflict: return "Conflict";
-    case Status::Code::kTooLarge: return "TooLarge";
-    case Status::Code::kInvalid: return "Invalid";
-    case Status::Code::kTooManyRequests: return "TooManyRequests";
-    case Status::Code::kUnavailable: return "Unavailable";
-    case Status::Code::kInternal: return "Internal";
+// The one table of our statuses: each code's name (for logs), its HTTP
+// status, reason phrase and JSON "error" name. Then the HTTP statuses that
+// no Status code has (a redirect, the web server's own answers).
+struct CodeRow {
+  Status::Code code;
+  const char* name;
+  int http;
+  const char* reason;
+  const char* error;
+};
+
+constexpr CodeRow kCodes[] = {
+    {Status::Code::kOk, "OK", 200, "OK", ""},
+    {Status::Code::kBadRequest, "BadRequest", 400, "Bad Request", "bad_request"},
+    {Status::Code::kUnauthorized, "Unauthorized", 401, "Unauthorized", "unauthorized"},
+    {Status::Code::kForbidden, "Forbidden", 403, "Forbidden", "forbidden"},
+    {Status::Code::kNotFound, "NotFound", 404, "Not Found", "not_found"},
+    {Status::Code::kMethodNotAllowed, "MethodNotAllowed", 405, "Method Not Allowed",
+     "method_not_allowed"},
+    {Status::Code::kConflict, "Conflict", 409, "Conflict", "conflict"},
+    {Status::Code::kTooLarge, "TooLarge", 413, "Payload Too Large", "too_large"},
+    {Status::Code::kInvalid, "Invalid", 422, "Unprocessable Entity", "invalid"},
+    {Status::Code::kTooManyRequests, "TooManyRequests", 429, "Too Many Requests",
+     "too_many_requests"},
+    {Status::Code::kUnavailable, "Unavailable", 503, "Service Unavailable", "unavailable"},
+    {Status::Code::kInternal, "Internal", 500, "Internal Server Error", "internal_error"},
+};
+
+struct HttpRow {
+  int http;
+  const char* reason;
+};
+
+constexpr HttpRow kOtherHttp[] = {
+    {303, "See Other"},
+    {408, "Request Timeout"},
+    {411, "Length Required"},
+    {414, "URI Too Long"},
+    {431, "Request Header Fields Too Large"},
+};
+
+const CodeRow* RowOf(Status::Code code) {
+  for (const CodeRow& r : kCodes) {
+    if (r.code == code) return &r;
   }
-  return "Unknown";
+  return nullptr;
+}
+
+const CodeRow* RowOfHttp(int http_status) {
+  for (const CodeRow& r : kCodes) {
+    if (r.http == http_status) return &r;
+  }
+  return nullptr;
 }
 
 }  // namespace
+
+const char* CodeName(Status::Code code) {
+  const CodeRow* r = RowOf(code);
+  return r ? r->name : "Unknown";
+}
 
 std::string Status::ToString() const {
   if (ok()) return "OK";
@@ -30,40 +72,21 @@ std::string Status::ToString() const {
 }
 
 int HttpStatusOf(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kOk: return 200;
-    case Status::Code::kBadRequest: return 400;
-    case Status::Code::kUnauthorized: return 401;
-    case Status::Code::kForbidden: return 403;
-    case Status::Code::kNotFound: return 404;
-    case Status::Code::kMethodNotAllowed: return 405;
-    case Status::Code::kConflict: return 409;
-    case Status::Code::kTooLarge: return 413;
-    case Status::Code::kInvalid: return 422;
-    case Status::Code::kTooManyRequests: return 429;
-    case Status::Code::kUnavailable: return 503;
-    case Status::Code::kInternal: return 500;
-  }
-  return 500;
+  const CodeRow* r = RowOf(s.code());
+  return r ? r->http : 500;
 }
 
 const char* ReasonPhrase(int http_status) {
-  switch (http_status) {
-    case 200: return "OK";
-    case 303: return "See Other";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
+  if (const CodeRow* r = RowOfHttp(http_status)) return r->reason;
+  for (const HttpRow& r : kOtherHttp) {
+    if (r.http == http_status) return r.reason;
   }
   return "Unknown";
+}
+
+const char* ErrorName(int http_status) {
+  const CodeRow* r = RowOfHttp(http_status);
+  return r && http_status >= 400 ? r->error : "internal_error";
 }
 
 }  // namespace site

@@ -64,4 +64,11 @@ int HttpStatusOf(const Status& s);
 // Returns the reason phrase of an HTTP status code ("Not Found").
 const char* ReasonPhrase(int http_status);
 
+// Returns the code's name, "NotFound" (logs, test output).
+const char* CodeName(Status::Code code);
+
+// Returns the JSON "error" name of an HTTP error status ("not_found"), or
+// "internal_error" for one that no Status code answers.
+const char* ErrorName(int http_status);
+
 }  // namespace site

@@ -69,11 +69,24 @@ BOOST_AUTO_TEST_CASE(to_string_reads_like_a_log_line) {
 
 BOOST_AUTO_TEST_CASE(reason_phrases_of_other_codes) {
   const std::pair<int, const char*> cases[] = {
-      {200, "OK"}, {303, "See Other"}, {405, "Method Not Allowed"},
+      {200, "OK"}, {303, "See Other"}, {405, "Method Not Allowed"}, {408, "Request Timeout"},
+      {431, "Request Header Fields Too Large"},
       {0, "Unknown"}, {299, "Unknown"}, {999, "Unknown"},
   };
   for (const auto& [code, phrase] : cases) {
     BOOST_TEST_CONTEXT("HTTP " << code) { BOOST_TEST(std::string(ReasonPhrase(code)) == phrase); }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(json_error_names) {
+  const std::pair<int, const char*> cases[] = {
+      {400, "bad_request"}, {401, "unauthorized"}, {403, "forbidden"}, {404, "not_found"},
+      {405, "method_not_allowed"}, {409, "conflict"}, {413, "too_large"}, {422, "invalid"},
+      {429, "too_many_requests"}, {500, "internal_error"}, {503, "unavailable"},
+      {200, "internal_error"}, {418, "internal_error"},
+  };
+  for (const auto& [code, name] : cases) {
+    BOOST_TEST_CONTEXT("HTTP " << code) { BOOST_TEST(std::string(site::ErrorName(code)) == name); }
   }
 }
 

@@ -19,21 +19,7 @@ namespace site {
 
 // Lets BOOST_TEST print Status codes and access levels when a check fails.
 inline std::ostream& operator<<(std::ostream& os, Status::Code code) {
-  switch (code) {
-    case Status::Code::kOk: return os << "kOk";
-    case Status::Code::kBadRequest: return os << "kBadRequest";
-    case Status::Code::kUnauthorized: return os << "kUnauthorized";
-    case Status::Code::kForbidden: return os << "kForbidden";
-    case Status::Code::kNotFound: return os << "kNotFound";
-    case Status::Code::kMethodNotAllowed: return os << "kMethodNotAllowed";
-    case Status::Code::kConflict: return os << "kConflict";
-    case Status::Code::kTooLarge: return os << "kTooLarge";
-    case Status::Code::kInvalid: return os << "kInvalid";
-    case Status::Code::kTooManyRequests: return os << "kTooManyRequests";
-    case Status::Code::kUnavailable: return os << "kUnavailable";
-    case Status::Code::kInternal: return os << "kInternal";
-  }
-  return os << "Code(" << static_cast<int>(code) << ")";
+  return os << "k" << CodeName(code);
 }
 
 inline std::ostream& operator<<(std::ostream& os, Access a) { return os << AccessToDb(a); }
