@@ -16,7 +16,7 @@ UNIT_SRCS := $(wildcard tests/unit/*_test.cc)
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/tests/unit_tests
 
-.PHONY: all run test bench fuzz deps test-deps install uninstall clean
+.PHONY: all run test bench fuzz deps test-deps install uninstall clean FORCE
 # Keep the object files between builds (a program's .o is otherwise an
 # intermediate file that make deletes, and the next build compiles again).
 .SECONDARY:
@@ -32,9 +32,17 @@ $(BUILD)/gen/routes.inc: cgi-bin/routes tools/routes.sh
 	tools/routes.sh cxx $< > $@.new && mv $@.new $@
 $(BUILD)/lib/routes.o: $(BUILD)/gen/routes.inc
 
-$(LIB): $(LIB_OBJS)
+# Made afresh, and again when a source is added or removed (the member
+# list changes): `ar rcs` into an old archive keeps the objects of sources
+# deleted since, whose symbols then clash with their new homes.
+$(BUILD)/lib/members: FORCE
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	@echo '$(LIB_OBJS)' | cmp -s - $@ || echo '$(LIB_OBJS)' > $@
+$(LIB): $(LIB_OBJS) $(BUILD)/lib/members
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
+FORCE:
 
 $(BUILD)/cgi-bin/%: $(BUILD)/cgi-bin/%.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)

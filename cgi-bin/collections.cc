@@ -9,7 +9,7 @@
 #include "routes.h"
 #include "json_body.h"
 #include "collection_installer.h"
-#include "collections_view.h"
+#include "collection_store.h"
 #include "page.h"
 #include "session.h"
 #include "upload.h"

@@ -148,7 +148,7 @@ Status ReadAndPlan(const InstallInput& in, const fs::path& work, CollectionManif
 
 // Step 3: the plan against what is installed.
 Status CheckAgainstInstalled(Db* db, const CollectionManifest& m, const InstallPlan& plan,
-                             InstalledCollection* existing, InstallOutcome* out) {
+                             CollectionVersion* existing, InstallOutcome* out) {
   bool found = false;
   Status s = FindCollection(db, m.guid, &found, existing);
   if (!s.ok()) return s;
@@ -194,9 +194,9 @@ Status BuildGeneration(const Config& config, const InstallInput& in, Lease* leas
   return s;
 }
 
-InstallAttempt AttemptOf(const InstallInput& in, const CollectionManifest* m, const Status& result,
+AttemptRecord AttemptOf(const InstallInput& in, const CollectionManifest* m, const Status& result,
                          const InstallOutcome* outcome) {
-  InstallAttempt a;
+  AttemptRecord a;
   if (m) {
     a.guid = m->guid;
     a.name = m->name;
@@ -271,7 +271,7 @@ Status Install(Db* db, const Config& config, const InstallInput& in, Lease* leas
   s = lease->Acquire(kLeaseWaitSeconds, kBusy);
   if (s.ok()) s = RecoverHeld(db, config, lease);
   if (!s.ok()) return s;
-  InstalledCollection existing;
+  CollectionVersion existing;
   s = CheckAgainstInstalled(db, *m, c.plan, &existing, out);
   if (!s.ok()) return s;
 

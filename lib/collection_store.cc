@@ -33,7 +33,7 @@ Status CountCollections(Db* db, int64_t* count) {
   return Status::OK();
 }
 
-Status FindCollection(Db* db, const std::string& guid, bool* found, InstalledCollection* out) {
+Status FindCollection(Db* db, const std::string& guid, bool* found, CollectionVersion* out) {
   std::vector<DbRow> rows;
   Status s = db->Query(
       "SELECT id, updatable, version, DATE_FORMAT(installed_at, '%Y-%m-%d %H:%i:%s') "
@@ -161,7 +161,7 @@ Status SaveCollection(Db* db, const SavedCollection& c) {
   return Status::OK();
 }
 
-Status RecordInstallAttempt(Db* db, const InstallAttempt& a) {
+Status RecordInstallAttempt(Db* db, const AttemptRecord& a) {
   const char* kind = a.http_status < 300 ? "installed" : a.http_status >= 500 ? "failed" : "refused";
   return db->Exec(
       "INSERT INTO collection_installs (guid, name, person_id, client_address, attempted_at, "
@@ -172,6 +172,43 @@ Status RecordInstallAttempt(Db* db, const InstallAttempt& a) {
        std::string(kind), static_cast<int64_t>(a.http_status), a.reason.substr(0, 2000),
        static_cast<int64_t>(a.files), static_cast<int64_t>(a.bytes),
        static_cast<int64_t>(a.replaced ? 1 : 0)});
+}
+
+Status ListInstalledCollections(Db* db, std::vector<InstalledCollection>* out) {
+  out->clear();
+  std::vector<DbRow> rows;
+  Status s = db->Query(
+      "SELECT c.name, c.guid, TRIM(CONCAT(COALESCE(p.first_name, ''), ' ', COALESCE(p.last_name, ''))), "
+      "DATE_FORMAT(c.installed_at, '%Y-%m-%d %H:%i:%s'), c.version, c.file_count, c.total_bytes, "
+      "c.updatable FROM collections c LEFT JOIN people p ON p.id = c.installed_by "
+      "ORDER BY c.name, c.guid",
+      {}, &rows);
+  if (!s.ok()) return s;
+  for (const DbRow& r : rows) {
+    out->push_back(InstalledCollection{r.Str(0), r.Str(1), r.Str(2), r.Str(3), r.Int(4), r.Int(5),
+                                       r.Int(6), r.Int(7) != 0});
+  }
+  return Status::OK();
+}
+
+Status ListInstallAttempts(Db* db, const std::string& guid, int limit,
+                           std::vector<InstallAttempt>* out) {
+  out->clear();
+  std::vector<DbRow> rows;
+  Status s = db->Query(
+      "SELECT i.name, i.guid, TRIM(CONCAT(COALESCE(p.first_name, ''), ' ', COALESCE(p.last_name, ''))), "
+      "i.client_address, DATE_FORMAT(i.attempted_at, '%Y-%m-%d %H:%i:%s'), i.result, i.reason, "
+      "i.archive_sha256, i.http_status, i.file_count, i.total_bytes, i.replaced "
+      "FROM collection_installs i LEFT JOIN people p ON p.id = i.person_id "
+      "WHERE (? = '' OR i.guid = ?) ORDER BY i.attempted_at DESC, i.id DESC LIMIT ?",
+      {guid, guid, static_cast<int64_t>(limit)}, &rows);
+  if (!s.ok()) return s;
+  for (const DbRow& r : rows) {
+    out->push_back(InstallAttempt{r.Str(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5),
+                                  r.Str(6), r.Str(7), r.Int(8), r.Int(9), r.Int(10),
+                                  r.Int(11) != 0});
+  }
+  return Status::OK();
 }
 
 }  // namespace site

@@ -1,6 +1,7 @@
 // The collections' SQL: installed collections, their files and add-ons,
 // the install history, and site_state (the published generation). The one
-// module that reads or writes those tables (sql/004, 005, 007, 008).
+// module that reads or writes those tables (sql/004, 005, 007, 008): for
+// the installer, and for the Collections page.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,7 @@ Status SwapSiteGeneration(Db* db, const std::string& expected, const std::string
 
 Status CountCollections(Db* db, int64_t* count);
 
-struct InstalledCollection {
+struct CollectionVersion {
   int64_t id = 0;
   bool updatable = true;
   int64_t version = 0;
@@ -33,7 +34,7 @@ struct InstalledCollection {
 };
 
 // Sets *found and, when found, *out to the installed collection `guid`.
-Status FindCollection(Db* db, const std::string& guid, bool* found, InstalledCollection* out);
+Status FindCollection(Db* db, const std::string& guid, bool* found, CollectionVersion* out);
 
 // Returns Invalid naming the first of `imports` (other than `self`) that is
 // not installed.
@@ -70,7 +71,7 @@ struct SavedCollection {
 // belongs to another collection meanwhile.
 Status SaveCollection(Db* db, const SavedCollection& c);
 
-struct InstallAttempt {
+struct AttemptRecord {
   std::string guid, name;  // "" when the archive could not be read
   int64_t person_id = 0;
   std::string client_address;
@@ -86,6 +87,26 @@ struct InstallAttempt {
 // call: an install records itself inside its own commit, under the lease
 // (lib/lease.h), so the history lists installs in the order they replaced
 // each other on any node (AUTO_INCREMENT ids are not that order on Galera).
-Status RecordInstallAttempt(Db* db, const InstallAttempt& a);
+Status RecordInstallAttempt(Db* db, const AttemptRecord& a);
+
+// What the Collections page lists.
+struct InstalledCollection {
+  std::string name, guid, installed_by, installed_at;
+  int64_t version = 0, files = 0, bytes = 0;
+  bool updatable = true;
+};
+
+struct InstallAttempt {
+  std::string name, guid, person, client_address, attempted_at, result, reason, sha256;
+  int64_t http_status = 0, files = 0, bytes = 0;
+  bool replaced = false;
+};
+
+Status ListInstalledCollections(Db* db, std::vector<InstalledCollection>* out);
+
+// The latest attempts, newest first (in the order they committed, see
+// RecordInstallAttempt); only those of `guid` when it is not "".
+Status ListInstallAttempts(Db* db, const std::string& guid, int limit,
+                           std::vector<InstallAttempt>* out);
 
 }  // namespace site
