@@ -17,10 +17,6 @@
 namespace site {
 namespace {
 
-bool WantsJson(const Request& req) {
-  return req.Env("HTTP_ACCEPT").find("application/json") != std::string::npos;
-}
-
 std::string Size(int64_t bytes) {
   char buf[32];
   if (bytes >= (1 << 20)) {
@@ -114,7 +110,7 @@ Status Upload(App& app, const Request& req, const SessionInfo& session, Response
       s.ok() ? "Installed collection \"" + out.name + "\" (" + std::to_string(out.files) + " files" +
                    (out.replaced ? ", replacing the previous version" : "") + ")."
              : s.message();
-  if (WantsJson(req)) {
+  if (req.WantsJson()) {
     if (!s.ok()) return s;  // JSON error with the same message (ErrorStyle::kByAccept)
     nlohmann::json body = {{"message", message}, {"name", out.name}, {"guid", out.guid},
                            {"files", out.files}, {"bytes", out.bytes}, {"replaced", out.replaced},

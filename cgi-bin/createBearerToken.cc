@@ -19,10 +19,6 @@
 namespace site {
 namespace {
 
-bool WantsJson(const Request& req) {
-  return req.Env("HTTP_ACCEPT").find("application/json") != std::string::npos;
-}
-
 Status HandleCreateBearerToken(App& app, const Request& req, Response* resp) {
   if (!req.IsPost()) {
     resp->SetHeader("Allow", "POST");
@@ -32,7 +28,7 @@ Status HandleCreateBearerToken(App& app, const Request& req, Response* resp) {
   Status s = FindSession(app.db.get(), app.config, req, &session);
   if (!s.ok()) return s;
   if (!session) {
-    if (WantsJson(req)) return Status::Unauthorized("Your session has ended. Sign in again.");
+    if (req.WantsJson()) return Status::Unauthorized("Your session has ended. Sign in again.");
     resp->Redirect("/login?next=%2Fpeople");
     return Status::OK();
   }
@@ -58,7 +54,7 @@ Status HandleCreateBearerToken(App& app, const Request& req, Response* resp) {
           std::to_string(person_id) + (created.replaced ? " (replacing the previous one)" : ""));
 
   std::string expires = created.expires_at + " UTC";
-  if (WantsJson(req)) {
+  if (req.WantsJson()) {
     nlohmann::json body = {{"token", created.token},
                            {"hint", created.hint},
                            {"created_at", created.created_at + " UTC"},

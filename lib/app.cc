@@ -187,8 +187,7 @@ int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options) {
     if (!s.ok()) {
       try {
         bool json = options.errors == ErrorStyle::kJson ||
-                    (options.errors == ErrorStyle::kByAccept &&
-                     req->Env("HTTP_ACCEPT").find("application/json") != std::string::npos);
+                    (options.errors == ErrorStyle::kByAccept && req->WantsJson());
         if (json) {
           RenderApiError(*req, s, &resp);
         } else {

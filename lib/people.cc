@@ -89,11 +89,13 @@ void DuplicateToFieldErrors(const Status& s, FieldErrors* errors) {
 
 }  // namespace
 
-std::string Person::DisplayName() const {
+std::string DisplayName(const std::string& first_name, const std::string& last_name) {
   if (first_name.empty()) return last_name;
   if (last_name.empty()) return first_name;
   return first_name + " " + last_name;
 }
+
+std::string Person::DisplayName() const { return site::DisplayName(first_name, last_name); }
 
 void NormalizePerson(Person* p) {
   p->first_name = Trim(p->first_name);

@@ -26,9 +26,13 @@ struct Person {
   std::string created_at;  // "YYYY-MM-DD HH:MM:SS", UTC
   std::string updated_at;
 
-  // "First Last", or whichever of the two is set.
+  // DisplayName(first_name, last_name).
   std::string DisplayName() const;
 };
+
+// "First Last", or whichever of the two is set: how a person is named on
+// every page and in every answer (lists that join people use it too).
+std::string DisplayName(const std::string& first_name, const std::string& last_name);
 
 // Field name (as in the form) -> message shown beside that field.
 using FieldErrors = std::map<std::string, std::string>;

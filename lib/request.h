@@ -35,6 +35,9 @@ class Request {
   const std::string& client_address() const { return Env("REMOTE_ADDR"); }
   // True when the client reached us over TLS (HTTPS=on from the web server).
   bool IsHttps() const;
+  // True iff the client asked for JSON (Accept names application/json): the
+  // pages' scripts do; their errors then come as JSON, not as a page.
+  bool WantsJson() const { return Env("HTTP_ACCEPT").find("application/json") != std::string::npos; }
 
   // Returns the first value of query parameter `name`, or "".
   std::string Query(const std::string& name) const;

@@ -1,6 +1,7 @@
 #include "token_store.h"
 
 #include "bearer_token.h"
+#include "people.h"
 
 namespace site {
 
@@ -126,14 +127,14 @@ Status ListTokenEvents(Db* db, int64_t person_id, int limit, std::vector<TokenEv
   out->clear();
   std::vector<DbRow> rows;
   Status s = db->Query(
-      "SELECT e.event, e.hint, TRIM(CONCAT(a.first_name, ' ', a.last_name)), e.client_address, "
+      "SELECT e.event, e.hint, a.first_name, a.last_name, e.client_address, "
       "DATE_FORMAT(e.created_at, '%Y-%m-%d %H:%i:%s') "
       "FROM bearer_token_events e LEFT JOIN people a ON a.id = e.actor_id "
       "WHERE e.person_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
       {person_id, static_cast<int64_t>(limit)}, &rows);
   if (!s.ok()) return s;
   for (const DbRow& r : rows) {
-    out->push_back(TokenEvent{r.Str(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4)});
+    out->push_back(TokenEvent{r.Str(0), r.Str(1), DisplayName(r.Str(2), r.Str(3)), r.Str(4), r.Str(5)});
   }
   return Status::OK();
 }

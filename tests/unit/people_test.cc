@@ -412,6 +412,7 @@ BOOST_AUTO_TEST_CASE(display_name) {
     p.first_name = c.first;
     p.last_name = c.last;
     BOOST_TEST(p.DisplayName() == c.display);
+    BOOST_TEST(site::DisplayName(c.first, c.last) == c.display);
   }
 }
 

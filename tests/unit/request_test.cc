@@ -90,6 +90,22 @@ BOOST_AUTO_TEST_CASE(is_post_only_for_post) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(wants_json_when_accept_names_it) {
+  const std::pair<const char*, bool> cases[] = {
+      {"application/json", true},
+      {"text/html, application/json;q=0.9", true},
+      {"text/html,application/xhtml+xml,*/*;q=0.8", false},
+      {"", false},
+  };
+  for (const auto& [accept, json] : cases) {
+    BOOST_TEST_CONTEXT(accept) {
+      Request r({{"HTTP_ACCEPT", accept}}, "");
+      BOOST_TEST(r.WantsJson() == json);
+    }
+  }
+  BOOST_TEST(!Request({}, "").WantsJson());
+}
+
 BOOST_AUTO_TEST_CASE(https_detection) {
   const std::pair<const char*, bool> cases[] = {
       {"on", true}, {"1", true}, {"off", false}, {"", false}, {"ON", false}, {"0", false}};
