@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "password.h"
+#include "session.h"
 #include "token_store.h"
 
 namespace site {
@@ -320,7 +321,7 @@ Status UpdatePerson(Db* db, const Person& p, const std::string& password_hash,
     // old one may be known to someone else); one's own stays signed in here.
     bool new_password_for_other = !password_hash.empty() && p.id != actor_id;
     if (!p.active || !MayUseAdminSite(p.access) || new_password_for_other) {
-      s = db->Exec("DELETE FROM sessions WHERE person_id = ?", {p.id});
+      s = EndSessionsOf(db, p.id);
       if (!s.ok()) return s;
     }
     if (!p.active) {
@@ -328,6 +329,21 @@ Status UpdatePerson(Db* db, const Person& p, const std::string& password_hash,
       if (!s.ok()) return s;
     }
     return Status::OK();
+  });
+}
+
+Status SetPassword(Db* db, const std::string& username, const std::string& password_hash,
+                   bool* found) {
+  *found = false;
+  return RunInTransaction(db, [&]() -> Status {
+    std::vector<DbRow> rows;
+    Status s = db->Query("SELECT id FROM people WHERE username = ? FOR UPDATE", {username}, &rows);
+    if (!s.ok() || rows.empty()) return s;
+    *found = true;
+    s = db->Exec("UPDATE people SET password_hash = ?, updated_at = UTC_TIMESTAMP() WHERE id = ?",
+                 {password_hash, rows[0].Int(0)});
+    if (s.ok()) s = EndSessionsOf(db, rows[0].Int(0));
+    return s;
   });
 }
 

@@ -99,6 +99,11 @@ Status UpdatePerson(Db* db, const Person& p, const std::string& password_hash,
                     const std::string& client_address = "");
 
 // Returns the number of people with Admin access who are active.
+// Sets the password of the person `username` and ends their sessions, in
+// one transaction. Sets *found to whether there is such a person.
+Status SetPassword(Db* db, const std::string& username, const std::string& password_hash,
+                   bool* found);
+
 Status CountActiveAdmins(Db* db, int64_t* count);
 
 }  // namespace site

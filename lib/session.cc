@@ -129,4 +129,8 @@ Status CheckCsrfToken(const SessionInfo& session, const std::string& token) {
   return Status::OK();
 }
 
+Status EndSessionsOf(Db* db, int64_t person_id) {
+  return db->Exec("DELETE FROM sessions WHERE person_id = ?", {person_id});
+}
+
 }  // namespace site

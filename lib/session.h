@@ -47,6 +47,9 @@ Status FindSession(Db* db, const Config& config, const Request& req,
 // Ends the request's session (if any) and clears the cookie.
 Status EndSession(Db* db, const Config& config, const Request& req, Response* resp);
 
+// Ends every session of `person_id` (deactivated, demoted, a new password).
+Status EndSessionsOf(Db* db, int64_t person_id);
+
 // Returns OK iff the POST's csrf_token field equals the session's token
 // (constant-time); else Forbidden with a message for the person.
 Status CheckCsrf(const SessionInfo& session, const Request& req);

@@ -237,15 +237,10 @@ int Main(int argc, char** argv) {
     std::string hash;
     s = HashPassword(password, config.password_iterations, &hash);
     if (!s.ok()) return Fail(s);
-    ExecResult result;
-    s = db->Exec("UPDATE people SET password_hash = ?, updated_at = UTC_TIMESTAMP() "
-                 "WHERE username = ?",
-                 {hash, positional[0]}, &result);
+    bool found = false;
+    s = SetPassword(db.get(), positional[0], hash, &found);  // and ends their sessions
     if (!s.ok()) return Fail(s);
-    if (result.affected_rows == 0) return Fail("no person has the username " + positional[0]);
-    // A new password ends the person's existing sessions.
-    db->Exec("DELETE s FROM sessions s JOIN people p ON p.id = s.person_id WHERE p.username = ?",
-             {positional[0]});
+    if (!found) return Fail("no person has the username " + positional[0]);
     std::cout << "password set for " << positional[0] << "\n";
     return 0;
   }

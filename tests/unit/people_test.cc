@@ -464,6 +464,37 @@ BOOST_FIXTURE_TEST_CASE(insert_and_get, MigratedDb) {
              1);
 }
 
+// siteadmin set-password: the new hash, and every session of that person
+// ended, in one step; other people's sessions stay.
+BOOST_FIXTURE_TEST_CASE(set_password_replaces_the_hash_and_ends_the_sessions, MigratedDb) {
+  int64_t ann = 0, bob = 0;
+  FieldErrors errors;
+  Person p = Valid();
+  BOOST_TEST_REQUIRE(site::InsertPerson(db(), p, "pbkdf2_sha256$1$c2FsdA==$old", &ann, &errors).ok());
+  p.username = "bob";
+  p.email = "bob@example.com";
+  BOOST_TEST_REQUIRE(site::InsertPerson(db(), p, "pbkdf2_sha256$1$c2FsdA==$bob", &bob, &errors).ok());
+  for (const auto& [digest, person] : {std::pair<std::string, int64_t>{std::string(64, 'a'), ann},
+                                       {std::string(64, 'b'), ann},
+                                       {std::string(64, 'c'), bob}}) {
+    Exec("INSERT INTO sessions (id_digest, person_id, client_address, created_at, last_seen_at"
+         ") VALUES (?, ?, '192.0.2.1', UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+         {digest, person});
+  }
+  bool found = false;
+  Status s = site::SetPassword(db(), "ann", "pbkdf2_sha256$1$c2FsdA==$new", &found);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(found);
+  BOOST_TEST(QueryStr("SELECT password_hash FROM people WHERE id = ?", {ann}) ==
+             "pbkdf2_sha256$1$c2FsdA==$new");
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM sessions WHERE person_id = ?", {ann}) == 0);
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM sessions WHERE person_id = ?", {bob}) == 1);
+
+  s = site::SetPassword(db(), "nobody", "pbkdf2_sha256$1$c2FsdA==$new", &found);
+  BOOST_TEST(s.ok(), s.ToString());
+  BOOST_TEST(!found);
+}
+
 BOOST_FIXTURE_TEST_CASE(get_unknown_person_is_not_found, MigratedDb) {
   Person got;
   Status s = site::GetPerson(db(), 999999, &got);
