@@ -16,6 +16,7 @@ Installs the Debian packages the site needs and that are missing.
   tools/deps.sh test   that, plus what `make test` needs (and npm ci)
   tools/deps.sh bench  that, plus what `make bench` needs
   tools/deps.sh fuzz   that, plus clang and libFuzzer for `make fuzz`
+  tools/deps.sh unit   that of run, plus Boost.Test for `make unit`
 Exits 0 when everything is there (installed now or before), else 1 with
 the reason on stderr.
 EOF
@@ -47,6 +48,7 @@ case "$MODE" in
   test) want="$RUN_PACKAGES $TEST_PACKAGES $GALERA_PACKAGES" ;;
   bench) want="$RUN_PACKAGES $TEST_PACKAGES $GALERA_PACKAGES $BENCH_PACKAGES" ;;
   fuzz) want="$RUN_PACKAGES $FUZZ_PACKAGES" ;;
+  unit) want="$RUN_PACKAGES libboost-test-dev" ;;
   *) usage ;;
 esac
 # Node.js for the browser tests: the machine's own when it has one.

@@ -56,7 +56,8 @@ STUBS = {
 HOST_POLICY = "#!/bin/sh\n# the host's own, from its container image\nexit 101\n"
 
 # One package each mode adds, and must therefore ask apt-get for.
-MODE_PACKAGE = {"run": "apache2", "test": "lighttpd", "bench": "wrk", "fuzz": "clang"}
+MODE_PACKAGE = {"run": "apache2", "test": "lighttpd", "bench": "wrk", "fuzz": "clang",
+                "unit": "libboost-test-dev"}
 
 
 class DepsScript(unittest.TestCase):
@@ -96,7 +97,7 @@ class DepsScript(unittest.TestCase):
                               env=dict(self.env, **env), capture_output=True, text=True, timeout=60)
 
     def test_every_mode_installs_and_exits_0_with_and_without_a_host_policy(self):
-        for mode in ("run", "test", "bench", "fuzz"):
+        for mode in MODE_PACKAGE:
             for host_has_one in (False, True):
                 with self.subTest(mode=mode, host_policy=host_has_one):
                     self.setUp()

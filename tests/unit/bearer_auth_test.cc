@@ -277,7 +277,7 @@ BOOST_AUTO_TEST_CASE(parse_never_crashes_on_any_length) {
 // ---------------------------------------------------------------------------
 // AuthenticateBearer
 
-BOOST_FIXTURE_TEST_CASE(without_a_usable_header_authentication_is_required, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(without_a_usable_header_authentication_is_required, AuthDb, NEEDS_DB) {
   const std::string token = Create(admin).token;
   const std::optional<std::string> absent[] = {std::nullopt, std::string(""), std::string("  "),
                                                std::string("Basic dXNlcjpwYXNz")};
@@ -300,7 +300,7 @@ BOOST_FIXTURE_TEST_CASE(without_a_usable_header_authentication_is_required, Auth
   BOOST_TEST(AuthToken(token).ok());
 }
 
-BOOST_FIXTURE_TEST_CASE(valid_token_identifies_the_person, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(valid_token_identifies_the_person, AuthDb, NEEDS_DB) {
   int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin, "ann@example.com");
   site::NewToken created = Create(ann);
   BearerIdentity who;
@@ -332,7 +332,7 @@ BOOST_FIXTURE_TEST_CASE(valid_token_identifies_the_person, AuthDb) {
   BOOST_TEST(resp.Header(site::kTokenExpirationHeader) == created.expires_at + " UTC");
 }
 
-BOOST_FIXTURE_TEST_CASE(days_left_counts_part_days, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(days_left_counts_part_days, AuthDb, NEEDS_DB) {
   const std::string token = Create(admin).token;
   struct Case {
     const char* expires;
@@ -355,13 +355,13 @@ BOOST_FIXTURE_TEST_CASE(days_left_counts_part_days, AuthDb) {
   }
 }
 
-BOOST_FIXTURE_TEST_CASE(unknown_token_is_invalid, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(unknown_token_is_invalid, AuthDb, NEEDS_DB) {
   Create(admin);
   CheckUnauthorized(AuthToken(NewToken()), site::kTokenInvalidMessage);
   BOOST_TEST(Failures(kAddressA) == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(replaced_token_is_invalid, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(replaced_token_is_invalid, AuthDb, NEEDS_DB) {
   site::NewToken first = Create(admin);
   BOOST_TEST_REQUIRE(AuthToken(first.token).ok());
   site::NewToken second = Create(admin);
@@ -374,7 +374,7 @@ BOOST_FIXTURE_TEST_CASE(replaced_token_is_invalid, AuthDb) {
   BOOST_TEST(who.hint == second.hint);
 }
 
-BOOST_FIXTURE_TEST_CASE(revoked_token_is_invalid, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(revoked_token_is_invalid, AuthDb, NEEDS_DB) {
   site::NewToken t = Create(admin);
   BOOST_TEST_REQUIRE(AuthToken(t.token).ok());
   bool revoked = false;
@@ -384,7 +384,7 @@ BOOST_FIXTURE_TEST_CASE(revoked_token_is_invalid, AuthDb) {
   CheckUnauthorized(AuthToken(t.token), site::kTokenInvalidMessage);
 }
 
-BOOST_FIXTURE_TEST_CASE(deactivating_the_person_ends_the_token, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(deactivating_the_person_ends_the_token, AuthDb, NEEDS_DB) {
   int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin, "ann@example.com");
   site::NewToken t = Create(ann);
   BOOST_TEST_REQUIRE(AuthToken(t.token).ok());
@@ -409,7 +409,7 @@ BOOST_FIXTURE_TEST_CASE(deactivating_the_person_ends_the_token, AuthDb) {
   CheckUnauthorized(AuthToken(t.token), site::kTokenInvalidMessage);
 }
 
-BOOST_FIXTURE_TEST_CASE(person_made_inactive_behind_the_tokens_back, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(person_made_inactive_behind_the_tokens_back, AuthDb, NEEDS_DB) {
   int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin, "ann@example.com");
   site::NewToken t = Create(ann);
   BOOST_TEST_REQUIRE(AuthToken(t.token).ok());
@@ -424,7 +424,7 @@ BOOST_FIXTURE_TEST_CASE(person_made_inactive_behind_the_tokens_back, AuthDb) {
   CheckUnauthorized(AuthToken(t.token), site::kTokenInvalidMessage);
 }
 
-BOOST_FIXTURE_TEST_CASE(expired_token, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(expired_token, AuthDb, NEEDS_DB) {
   site::NewToken t = Create(admin);
   Exec("UPDATE bearer_tokens SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND");
   CheckUnauthorized(AuthToken(t.token), site::kTokenExpiredMessage);
@@ -436,7 +436,7 @@ BOOST_FIXTURE_TEST_CASE(expired_token, AuthDb) {
   BOOST_TEST(AuthToken(Create(admin).token).ok());
 }
 
-BOOST_FIXTURE_TEST_CASE(access_is_read_at_each_request, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(access_is_read_at_each_request, AuthDb, NEEDS_DB) {
   int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin, "ann@example.com");
   site::NewToken t = Create(ann);
   Request req = ApiRequest("Bearer " + t.token);
@@ -508,7 +508,7 @@ BOOST_AUTO_TEST_CASE(require_admin_or_reply_by_access) {
   }
 }
 
-BOOST_FIXTURE_TEST_CASE(token_secret_matters, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(token_secret_matters, AuthDb, NEEDS_DB) {
   int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin, "ann@example.com");
   config().token_secret = "secret-A";
   site::NewToken t = Create(ann, "secret-A");
@@ -531,7 +531,7 @@ BOOST_FIXTURE_TEST_CASE(token_secret_matters, AuthDb) {
   BOOST_TEST(AuthToken(plain.token).ok());
 }
 
-BOOST_FIXTURE_TEST_CASE(last_use_is_recorded_at_most_once_a_minute, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(last_use_is_recorded_at_most_once_a_minute, AuthDb, NEEDS_DB) {
   site::NewToken t = Create(admin);
   const std::string used =
       "SELECT DATE_FORMAT(last_used_at, '%Y-%m-%d %H:%i:%s') FROM bearer_tokens WHERE person_id = ?";
@@ -572,7 +572,7 @@ BOOST_FIXTURE_TEST_CASE(last_use_is_recorded_at_most_once_a_minute, AuthDb) {
 // bearer_auth.h: TooManyRequests comes "instead of Unauthorized, once this
 // address has presented too many malformed or unknown tokens lately": the
 // guesses are refused, a valid token from the same address still works.
-BOOST_FIXTURE_TEST_CASE(too_many_failures_from_one_address, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(too_many_failures_from_one_address, AuthDb, NEEDS_DB) {
   config().bearer_max_failures = 3;
   config().bearer_failure_window_minutes = 10;
   const std::string valid = Create(admin).token;
@@ -617,7 +617,7 @@ BOOST_FIXTURE_TEST_CASE(too_many_failures_from_one_address, AuthDb) {
   BOOST_TEST(AuthToken(valid, nullptr, kAddressA).ok());
 }
 
-BOOST_FIXTURE_TEST_CASE(malformed_tokens_count_as_failures, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(malformed_tokens_count_as_failures, AuthDb, NEEDS_DB) {
   config().bearer_max_failures = 2;
   const std::string valid = Create(admin).token;
   CheckUnauthorized(Auth(std::string("Bearer nonsense"), nullptr, kAddressA),
@@ -637,7 +637,7 @@ BOOST_FIXTURE_TEST_CASE(malformed_tokens_count_as_failures, AuthDb) {
   CheckUnauthorized(AuthToken(NewToken(), nullptr, kAddressB), site::kTokenInvalidMessage);
 }
 
-BOOST_FIXTURE_TEST_CASE(unreachable_database_is_unavailable, AuthDb) {
+BOOST_FIXTURE_TEST_CASE(unreachable_database_is_unavailable, AuthDb, NEEDS_DB) {
   const std::string token = Create(admin).token;
   site::DbOptions bogus = Options(false);
   bogus.socket = "/nonexistent/dir/mysqld.sock";

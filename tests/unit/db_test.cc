@@ -51,7 +51,7 @@ std::string MissingSocket() {
 
 BOOST_AUTO_TEST_SUITE(db_test)
 
-BOOST_FIXTURE_TEST_CASE(query_binds_null_int_and_string, TableDb) {
+BOOST_FIXTURE_TEST_CASE(query_binds_null_int_and_string, TableDb, NEEDS_DB) {
   struct Case {
     const char* what;
     DbValue value;
@@ -85,7 +85,7 @@ BOOST_FIXTURE_TEST_CASE(query_binds_null_int_and_string, TableDb) {
   BOOST_TEST(QueryInt("SELECT COUNT(*) FROM people") == 0);  // still there
 }
 
-BOOST_FIXTURE_TEST_CASE(row_accessors, TableDb) {
+BOOST_FIXTURE_TEST_CASE(row_accessors, TableDb, NEEDS_DB) {
   std::vector<DbRow> rows;
   Status s = db()->Query("SELECT NULL, 7, '12', 'text', -3", {}, &rows);
   BOOST_TEST_REQUIRE(s.ok(), s.ToString());
@@ -104,7 +104,7 @@ BOOST_FIXTURE_TEST_CASE(row_accessors, TableDb) {
   BOOST_CHECK_THROW(r.Str(5), std::out_of_range);
 }
 
-BOOST_FIXTURE_TEST_CASE(query_returns_every_row_and_clears_old_ones, TableDb) {
+BOOST_FIXTURE_TEST_CASE(query_returns_every_row_and_clears_old_ones, TableDb, NEEDS_DB) {
   for (const char* name : {"a", "b", "c"}) Exec("INSERT INTO items (name) VALUES (?)", {name});
   std::vector<DbRow> rows;
   BOOST_TEST_REQUIRE(db()->Query("SELECT name FROM items ORDER BY name", {}, &rows).ok());
@@ -122,7 +122,7 @@ BOOST_FIXTURE_TEST_CASE(query_returns_every_row_and_clears_old_ones, TableDb) {
   }
 }
 
-BOOST_FIXTURE_TEST_CASE(exec_reports_insert_id_and_affected_rows, TableDb) {
+BOOST_FIXTURE_TEST_CASE(exec_reports_insert_id_and_affected_rows, TableDb, NEEDS_DB) {
   ExecResult r;
   Status s = db()->Exec("INSERT INTO items (name, qty) VALUES (?, ?)", {"first", int64_t{5}}, &r);
   BOOST_TEST_REQUIRE(s.ok(), s.ToString());
@@ -163,7 +163,7 @@ BOOST_FIXTURE_TEST_CASE(exec_reports_insert_id_and_affected_rows, TableDb) {
   BOOST_TEST(QueryInt("SELECT COUNT(*) FROM items") == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(duplicate_key_is_conflict, TableDb) {
+BOOST_FIXTURE_TEST_CASE(duplicate_key_is_conflict, TableDb, NEEDS_DB) {
   Exec("INSERT INTO items (name) VALUES (?)", {"only"});
   ExecResult r;
   Status s = db()->Exec("INSERT INTO items (name) VALUES (?)", {"only"}, &r);
@@ -174,7 +174,7 @@ BOOST_FIXTURE_TEST_CASE(duplicate_key_is_conflict, TableDb) {
   BOOST_TEST(QueryInt("SELECT COUNT(*) FROM items") == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(other_errors_are_internal, TableDb) {
+BOOST_FIXTURE_TEST_CASE(other_errors_are_internal, TableDb, NEEDS_DB) {
   std::vector<DbRow> rows;
   Status s = db()->Query("SELECT * FROM no_such_table", {}, &rows);
   BOOST_TEST(s.code() == Status::Code::kInternal);
@@ -186,7 +186,7 @@ BOOST_FIXTURE_TEST_CASE(other_errors_are_internal, TableDb) {
   BOOST_TEST(QueryInt("SELECT 1") == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(transaction_rolls_back_on_scope_exit, TableDb) {
+BOOST_FIXTURE_TEST_CASE(transaction_rolls_back_on_scope_exit, TableDb, NEEDS_DB) {
   {
     site::Transaction tx(db());
     BOOST_TEST_REQUIRE(tx.begin_status().ok(), tx.begin_status().ToString());
@@ -201,7 +201,7 @@ BOOST_FIXTURE_TEST_CASE(transaction_rolls_back_on_scope_exit, TableDb) {
   BOOST_TEST(CommittedCount() == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(transaction_commit, TableDb) {
+BOOST_FIXTURE_TEST_CASE(transaction_commit, TableDb, NEEDS_DB) {
   {
     site::Transaction tx(db());
     BOOST_TEST_REQUIRE(tx.begin_status().ok());
@@ -217,7 +217,7 @@ BOOST_FIXTURE_TEST_CASE(transaction_commit, TableDb) {
   BOOST_TEST(CommittedCount() == 3);
 }
 
-BOOST_FIXTURE_TEST_CASE(explicit_begin_commit_rollback, TableDb) {
+BOOST_FIXTURE_TEST_CASE(explicit_begin_commit_rollback, TableDb, NEEDS_DB) {
   BOOST_TEST_REQUIRE(db()->Begin().ok());
   Exec("INSERT INTO items (name) VALUES (?)", {"rolled back"});
   BOOST_TEST_REQUIRE(db()->Rollback().ok());
@@ -228,7 +228,7 @@ BOOST_FIXTURE_TEST_CASE(explicit_begin_commit_rollback, TableDb) {
   BOOST_TEST(CommittedCount() == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(transaction_after_a_failed_statement, TableDb) {
+BOOST_FIXTURE_TEST_CASE(transaction_after_a_failed_statement, TableDb, NEEDS_DB) {
   Exec("INSERT INTO items (name) VALUES (?)", {"taken"});
   {
     site::Transaction tx(db());
@@ -245,7 +245,7 @@ BOOST_FIXTURE_TEST_CASE(transaction_after_a_failed_statement, TableDb) {
 // connections, at the same time: InnoDB chooses one of them as the victim
 // of a deadlock (1213). Each runs through RunInTransaction, which runs the
 // victim again: both commit, and each body ran once more per conflict.
-BOOST_FIXTURE_TEST_CASE(run_in_transaction_runs_a_deadlock_victim_again, TableDb) {
+BOOST_FIXTURE_TEST_CASE(run_in_transaction_runs_a_deadlock_victim_again, TableDb, NEEDS_DB) {
   Exec("INSERT INTO items (name, qty) VALUES ('a', 0), ('b', 0)");
   std::unique_ptr<Db> other = Connect(false);
   BOOST_TEST_REQUIRE(bool(other));
@@ -278,7 +278,7 @@ BOOST_FIXTURE_TEST_CASE(run_in_transaction_runs_a_deadlock_victim_again, TableDb
 
 // A transaction that meets a conflict every time gives up after its
 // attempts with Unavailable (the 503 with Retry-After), and leaves nothing.
-BOOST_FIXTURE_TEST_CASE(run_in_transaction_gives_up_after_its_attempts, TableDb) {
+BOOST_FIXTURE_TEST_CASE(run_in_transaction_gives_up_after_its_attempts, TableDb, NEEDS_DB) {
   Exec("INSERT INTO items (name, qty) VALUES ('held', 0)");
   std::unique_ptr<Db> holder = Connect(false);
   BOOST_TEST_REQUIRE(bool(holder));
@@ -300,7 +300,7 @@ BOOST_FIXTURE_TEST_CASE(run_in_transaction_gives_up_after_its_attempts, TableDb)
 }
 
 // Any other failure is returned at once, rolled back, not run again.
-BOOST_FIXTURE_TEST_CASE(run_in_transaction_returns_other_failures_at_once, TableDb) {
+BOOST_FIXTURE_TEST_CASE(run_in_transaction_returns_other_failures_at_once, TableDb, NEEDS_DB) {
   Exec("INSERT INTO items (name) VALUES ('taken')");
   int runs = 0;
   Status s = site::RunInTransaction(db(), [&]() -> Status {
@@ -321,7 +321,7 @@ BOOST_FIXTURE_TEST_CASE(run_in_transaction_returns_other_failures_at_once, Table
 // read (Connector/C++'s commit() ignores it; docs/galera-notes.md). Forced
 // here without Galera: the connection is killed between the write and the
 // COMMIT, and the write is not there afterwards.
-BOOST_FIXTURE_TEST_CASE(a_commit_that_fails_is_reported, TableDb) {
+BOOST_FIXTURE_TEST_CASE(a_commit_that_fails_is_reported, TableDb, NEEDS_DB) {
   BOOST_TEST_REQUIRE(db()->Begin().ok());
   Exec("INSERT INTO items (name) VALUES ('lost')");
   int64_t id = QueryInt("SELECT CONNECTION_ID()");
@@ -334,7 +334,7 @@ BOOST_FIXTURE_TEST_CASE(a_commit_that_fails_is_reported, TableDb) {
 
 // A transaction that is a request's first use of a connection the server
 // has since closed (a restart) starts on a new one: nothing had happened.
-BOOST_FIXTURE_TEST_CASE(a_transaction_starts_on_a_new_connection_after_the_old_one_died, TableDb) {
+BOOST_FIXTURE_TEST_CASE(a_transaction_starts_on_a_new_connection_after_the_old_one_died, TableDb, NEEDS_DB) {
   int64_t id = QueryInt("SELECT CONNECTION_ID()");
   std::unique_ptr<Db> killer = Connect(false);
   BOOST_TEST_REQUIRE(killer->Exec("KILL CONNECTION " + std::to_string(id), {}).ok());
@@ -346,7 +346,7 @@ BOOST_FIXTURE_TEST_CASE(a_transaction_starts_on_a_new_connection_after_the_old_o
   BOOST_TEST(QueryInt("SELECT CONNECTION_ID()") != id);
 }
 
-BOOST_FIXTURE_TEST_CASE(connections_use_utc_and_utf8mb4, TableDb) {
+BOOST_FIXTURE_TEST_CASE(connections_use_utc_and_utf8mb4, TableDb, NEEDS_DB) {
   BOOST_TEST(QueryStr("SELECT @@session.time_zone") == "+00:00");
   BOOST_TEST(QueryInt("SELECT ABS(TIMESTAMPDIFF(SECOND, NOW(), UTC_TIMESTAMP()))") <= 1);
   const std::string emoji = "\xf0\x9f\x98\x80 \xe6\x9d\x8e \xc3\xa9";
@@ -355,13 +355,13 @@ BOOST_FIXTURE_TEST_CASE(connections_use_utc_and_utf8mb4, TableDb) {
   BOOST_TEST(QueryInt("SELECT CHAR_LENGTH(name) FROM items") == 5);
 }
 
-BOOST_FIXTURE_TEST_CASE(exec_script_needs_multi_statements, TableDb) {
+BOOST_FIXTURE_TEST_CASE(exec_script_needs_multi_statements, TableDb, NEEDS_DB) {
   Status s = db()->ExecScript("INSERT INTO items (name) VALUES ('a'); INSERT INTO items (name) VALUES ('b');");
   BOOST_TEST(!s.ok());
   BOOST_TEST(QueryInt("SELECT COUNT(*) FROM items") == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(exec_script_of_two_statements, TableDb) {
+BOOST_FIXTURE_TEST_CASE(exec_script_of_two_statements, TableDb, NEEDS_DB) {
   std::unique_ptr<Db> multi = Connect(true);
   BOOST_TEST_REQUIRE(bool(multi));
   Status s = multi->ExecScript(
@@ -378,7 +378,7 @@ BOOST_FIXTURE_TEST_CASE(exec_script_of_two_statements, TableDb) {
 
 // Every result of the script must be consumed, however many statements it
 // has: otherwise the connection is left "out of sync" for the next call.
-BOOST_FIXTURE_TEST_CASE(exec_script_of_many_statements_leaves_the_connection_usable, TableDb) {
+BOOST_FIXTURE_TEST_CASE(exec_script_of_many_statements_leaves_the_connection_usable, TableDb, NEEDS_DB) {
   std::unique_ptr<Db> multi = Connect(true);
   BOOST_TEST_REQUIRE(bool(multi));
   Status s = multi->ExecScript(
@@ -399,7 +399,7 @@ BOOST_FIXTURE_TEST_CASE(exec_script_of_many_statements_leaves_the_connection_usa
   BOOST_TEST(s.ok(), s.ToString());
 }
 
-BOOST_FIXTURE_TEST_CASE(exec_script_reports_an_error_in_any_statement, TableDb) {
+BOOST_FIXTURE_TEST_CASE(exec_script_reports_an_error_in_any_statement, TableDb, NEEDS_DB) {
   struct Case {
     const char* what;
     const char* script;
@@ -460,7 +460,7 @@ BOOST_AUTO_TEST_CASE(calls_before_connecting_are_unavailable) {
   BOOST_TEST(db.Exec("SELECT 1", {}).code() == Status::Code::kUnavailable);
 }
 
-BOOST_FIXTURE_TEST_CASE(wrong_credentials_are_not_ok, TableDb) {
+BOOST_FIXTURE_TEST_CASE(wrong_credentials_are_not_ok, TableDb, NEEDS_DB) {
   DbOptions o = Options(false);
   o.password = o.password + "-wrong";
   Db db(o);
@@ -474,7 +474,7 @@ BOOST_FIXTURE_TEST_CASE(wrong_credentials_are_not_ok, TableDb) {
 // When the server drops the connection (a restart, wait_timeout, KILL), a
 // read outside a transaction reconnects and runs once more; prepared
 // statements and the session time zone work on the new connection.
-BOOST_FIXTURE_TEST_CASE(a_read_reconnects_after_the_connection_is_killed, TableDb) {
+BOOST_FIXTURE_TEST_CASE(a_read_reconnects_after_the_connection_is_killed, TableDb, NEEDS_DB) {
   Exec("INSERT INTO items (name) VALUES (?)", {"a"});
   const std::string count = "SELECT COUNT(*) FROM items WHERE name = ?";
   BOOST_TEST(QueryInt(count, {"a"}) == 1);  // prepared and cached
@@ -495,7 +495,7 @@ BOOST_FIXTURE_TEST_CASE(a_read_reconnects_after_the_connection_is_killed, TableD
 
 // A write on a dead connection is never repeated (it may have happened):
 // it says Unavailable, and the next request's EnsureConnected reconnects.
-BOOST_FIXTURE_TEST_CASE(a_write_on_a_killed_connection_is_not_repeated, TableDb) {
+BOOST_FIXTURE_TEST_CASE(a_write_on_a_killed_connection_is_not_repeated, TableDb, NEEDS_DB) {
   int64_t id = QueryInt("SELECT CONNECTION_ID()");
   std::unique_ptr<Db> killer = Connect(false);
   BOOST_TEST_REQUIRE(bool(killer));
@@ -509,7 +509,7 @@ BOOST_FIXTURE_TEST_CASE(a_write_on_a_killed_connection_is_not_repeated, TableDb)
 }
 
 // Inside a transaction a read is not repeated either: the transaction is gone.
-BOOST_FIXTURE_TEST_CASE(a_read_inside_a_transaction_is_not_repeated, TableDb) {
+BOOST_FIXTURE_TEST_CASE(a_read_inside_a_transaction_is_not_repeated, TableDb, NEEDS_DB) {
   int64_t id = QueryInt("SELECT CONNECTION_ID()");
   BOOST_TEST_REQUIRE(db()->Begin().ok());
   std::unique_ptr<Db> killer = Connect(false);
@@ -521,7 +521,7 @@ BOOST_FIXTURE_TEST_CASE(a_read_inside_a_transaction_is_not_repeated, TableDb) {
   BOOST_TEST(QueryInt("SELECT 1") == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(ensure_connected_keeps_a_live_connection, TableDb) {
+BOOST_FIXTURE_TEST_CASE(ensure_connected_keeps_a_live_connection, TableDb, NEEDS_DB) {
   int64_t now = QueryInt("SELECT CONNECTION_ID()");
   BOOST_TEST_REQUIRE(db()->EnsureConnected().ok());
   BOOST_TEST_REQUIRE(db()->EnsureConnected().ok());

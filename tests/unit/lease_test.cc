@@ -47,7 +47,7 @@ std::string WithPid(const std::string& identity, pid_t pid) {
 
 BOOST_AUTO_TEST_SUITE(lease_test)
 
-BOOST_FIXTURE_TEST_CASE(one_holder_at_a_time_and_each_holding_a_larger_fence, LeaseDb) {
+BOOST_FIXTURE_TEST_CASE(one_holder_at_a_time_and_each_holding_a_larger_fence, LeaseDb, NEEDS_DB) {
   Lease mine(db(), "t");
   BOOST_TEST_REQUIRE(mine.Acquire(0, "busy").ok());
   int64_t first = mine.fence();
@@ -70,7 +70,7 @@ BOOST_FIXTURE_TEST_CASE(one_holder_at_a_time_and_each_holding_a_larger_fence, Le
   BOOST_TEST(unrelated.Acquire(0, "busy").ok());
 }
 
-BOOST_FIXTURE_TEST_CASE(a_waiter_gets_the_lease_when_the_holder_releases_it, LeaseDb) {
+BOOST_FIXTURE_TEST_CASE(a_waiter_gets_the_lease_when_the_holder_releases_it, LeaseDb, NEEDS_DB) {
   Lease mine(db(), "t");
   BOOST_TEST_REQUIRE(mine.Acquire(0, "busy").ok());
   std::thread releaser([&] {
@@ -84,7 +84,7 @@ BOOST_FIXTURE_TEST_CASE(a_waiter_gets_the_lease_when_the_holder_releases_it, Lea
   BOOST_TEST(theirs.fence() == mine.fence() + 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(an_expired_lease_is_taken_and_its_old_holder_is_fenced_off, LeaseDb) {
+BOOST_FIXTURE_TEST_CASE(an_expired_lease_is_taken_and_its_old_holder_is_fenced_off, LeaseDb, NEEDS_DB) {
   Lease mine(db(), "t", 1);
   BOOST_TEST_REQUIRE(mine.Acquire(0, "busy").ok());
   BOOST_TEST(mine.Renew().ok());
@@ -115,7 +115,7 @@ BOOST_FIXTURE_TEST_CASE(an_expired_lease_is_taken_and_its_old_holder_is_fenced_o
   BOOST_TEST(QueryStr("SELECT generation FROM site_state") == "fresh");
 }
 
-BOOST_FIXTURE_TEST_CASE(renewals_keep_a_lease_past_its_first_expiry, LeaseDb) {
+BOOST_FIXTURE_TEST_CASE(renewals_keep_a_lease_past_its_first_expiry, LeaseDb, NEEDS_DB) {
   Lease mine(db(), "t", 1);
   BOOST_TEST_REQUIRE(mine.Acquire(0, "busy").ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -127,7 +127,7 @@ BOOST_FIXTURE_TEST_CASE(renewals_keep_a_lease_past_its_first_expiry, LeaseDb) {
   BOOST_TEST(mine.Renew().ok());
 }
 
-BOOST_FIXTURE_TEST_CASE(a_holder_that_died_on_this_host_frees_the_lease_at_once, LeaseDb) {
+BOOST_FIXTURE_TEST_CASE(a_holder_that_died_on_this_host_frees_the_lease_at_once, LeaseDb, NEEDS_DB) {
   Lease probe(db(), "t");
   BOOST_TEST_REQUIRE(probe.Acquire(0, "busy").ok());
   probe.Release();

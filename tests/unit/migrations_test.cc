@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(list_of_a_missing_directory_fails) {
   BOOST_TEST(names.empty());
 }
 
-BOOST_AUTO_TEST_CASE(list_of_the_real_sql_directory) {
+BOOST_AUTO_TEST_CASE(list_of_the_real_sql_directory, NEEDS_DB) {  // reads the harness environment
   std::string sql_dir = site_test::ReadDbEnvironment().sql_dir;
   Names names;
   Status s = site::ListMigrations(sql_dir, &names);
@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(list_of_the_real_sql_directory) {
   for (size_t i = 1; i < names.size(); ++i) BOOST_TEST((names[i - 1] < names[i]), names[i - 1] << " before " << names[i]);
 }
 
-BOOST_FIXTURE_TEST_CASE(fresh_database_gets_every_migration_once, MigrationDb) {
+BOOST_FIXTURE_TEST_CASE(fresh_database_gets_every_migration_once, MigrationDb, NEEDS_DB) {
   Names all;
   BOOST_TEST_REQUIRE(site::ListMigrations(sql_dir(), &all).ok());
 
@@ -108,7 +108,7 @@ BOOST_FIXTURE_TEST_CASE(fresh_database_gets_every_migration_once, MigrationDb) {
 // Galera replicates rows by their primary key and refuses tables without
 // one under wsrep_mode=REQUIRED_PRIMARY_KEY: every table of the schema has
 // one, and is InnoDB (the only engine Galera replicates).
-BOOST_FIXTURE_TEST_CASE(every_table_is_innodb_with_a_primary_key, MigrationDb) {
+BOOST_FIXTURE_TEST_CASE(every_table_is_innodb_with_a_primary_key, MigrationDb, NEEDS_DB) {
   Status s;
   Apply(sql_dir(), &s);
   BOOST_TEST_REQUIRE(s.ok(), s.ToString());
@@ -122,7 +122,7 @@ BOOST_FIXTURE_TEST_CASE(every_table_is_innodb_with_a_primary_key, MigrationDb) {
                       "AND c.constraint_type = 'PRIMARY KEY')") == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(migrations_apply_in_name_order_and_only_new_ones, MigrationDb) {
+BOOST_FIXTURE_TEST_CASE(migrations_apply_in_name_order_and_only_new_ones, MigrationDb, NEEDS_DB) {
   TempDir dir;
   // 002 needs 001's table, 010 needs 002's column: any other order fails.
   dir.Write("010_fill.sql", "INSERT INTO t (a, b) VALUES (1, 'x');\nINSERT INTO t (a, b) VALUES (2, 'y');\n");
@@ -147,7 +147,7 @@ BOOST_FIXTURE_TEST_CASE(migrations_apply_in_name_order_and_only_new_ones, Migrat
 }
 
 // A migration may hold any number of statements; all run and it is recorded.
-BOOST_FIXTURE_TEST_CASE(a_migration_of_many_statements, MigrationDb) {
+BOOST_FIXTURE_TEST_CASE(a_migration_of_many_statements, MigrationDb, NEEDS_DB) {
   TempDir dir;
   dir.Write("001_many.sql",
             "CREATE TABLE t (a INT PRIMARY KEY) ENGINE=InnoDB;\n"
@@ -166,7 +166,7 @@ BOOST_FIXTURE_TEST_CASE(a_migration_of_many_statements, MigrationDb) {
 }
 
 // An error in a later statement of a file must fail that migration too.
-BOOST_FIXTURE_TEST_CASE(an_error_late_in_a_migration_is_reported, MigrationDb) {
+BOOST_FIXTURE_TEST_CASE(an_error_late_in_a_migration_is_reported, MigrationDb, NEEDS_DB) {
   TempDir dir;
   dir.Write("001_bad.sql",
             "CREATE TABLE t (a INT);\n"
@@ -181,7 +181,7 @@ BOOST_FIXTURE_TEST_CASE(an_error_late_in_a_migration_is_reported, MigrationDb) {
   BOOST_TEST(Recorded().empty());
 }
 
-BOOST_FIXTURE_TEST_CASE(a_failing_migration_stops_the_run_and_is_not_recorded, MigrationDb) {
+BOOST_FIXTURE_TEST_CASE(a_failing_migration_stops_the_run_and_is_not_recorded, MigrationDb, NEEDS_DB) {
   TempDir dir;
   dir.Write("001_create.sql", "CREATE TABLE t (a INT);\n");
   dir.Write("002_broken.sql", "CREATE TABLE v (a INT);\nTHIS IS NOT SQL;\n");
@@ -207,7 +207,7 @@ BOOST_FIXTURE_TEST_CASE(a_failing_migration_stops_the_run_and_is_not_recorded, M
   BOOST_TEST(lease.Acquire(0, "busy").ok());
 }
 
-BOOST_FIXTURE_TEST_CASE(a_held_lease_makes_migrations_wait_then_refuse, MigrationDb) {
+BOOST_FIXTURE_TEST_CASE(a_held_lease_makes_migrations_wait_then_refuse, MigrationDb, NEEDS_DB) {
   TempDir dir;
   dir.Write("001_create.sql", "CREATE TABLE t (a INT);\n");
   BOOST_TEST_REQUIRE(site::CreateLeaseTable(db()).ok());
@@ -224,7 +224,7 @@ BOOST_FIXTURE_TEST_CASE(a_held_lease_makes_migrations_wait_then_refuse, Migratio
   BOOST_TEST(applied == Names{"001_create.sql"}, boost::test_tools::per_element());
 }
 
-BOOST_FIXTURE_TEST_CASE(missing_directory_applies_nothing, MigrationDb) {
+BOOST_FIXTURE_TEST_CASE(missing_directory_applies_nothing, MigrationDb, NEEDS_DB) {
   TempDir dir;
   Status s;
   Names applied = Apply(dir.path() + "/nope", &s);
@@ -233,7 +233,7 @@ BOOST_FIXTURE_TEST_CASE(missing_directory_applies_nothing, MigrationDb) {
 }
 
 // mysqldump writes /*!NNNNN ... */: MariaDB runs their body, so must we.
-BOOST_FIXTURE_TEST_CASE(versioned_comments_run_and_plain_comments_do_not, MigrationDb) {
+BOOST_FIXTURE_TEST_CASE(versioned_comments_run_and_plain_comments_do_not, MigrationDb, NEEDS_DB) {
   TempDir dir;
   dir.Write("001_dump.sql",
             "/* CREATE TABLE plain (a INT); */\n"
@@ -249,7 +249,7 @@ BOOST_FIXTURE_TEST_CASE(versioned_comments_run_and_plain_comments_do_not, Migrat
   BOOST_TEST(!TableExists("plain"));
 }
 
-BOOST_FIXTURE_TEST_CASE(a_directory_without_migrations_is_refused, MigrationDb) {
+BOOST_FIXTURE_TEST_CASE(a_directory_without_migrations_is_refused, MigrationDb, NEEDS_DB) {
   TempDir dir;
   dir.Write("README", "not a migration");
   Status s;
@@ -260,7 +260,7 @@ BOOST_FIXTURE_TEST_CASE(a_directory_without_migrations_is_refused, MigrationDb) 
 }
 
 // An older release's sql/ against a newer database must not say "up to date".
-BOOST_FIXTURE_TEST_CASE(a_directory_behind_the_database_is_refused, MigrationDb) {
+BOOST_FIXTURE_TEST_CASE(a_directory_behind_the_database_is_refused, MigrationDb, NEEDS_DB) {
   TempDir newer, older;
   newer.Write("001_create.sql", "CREATE TABLE t (a INT);\n");
   newer.Write("002_more.sql", "CREATE TABLE u (a INT);\n");

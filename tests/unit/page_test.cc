@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(render_missing_template_leaves_the_response_alone) {
   BOOST_TEST(resp.body() == "before");
 }
 
-BOOST_FIXTURE_TEST_CASE(session_or_redirect, site_test::MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(session_or_redirect, site_test::MigratedDb, NEEDS_DB) {
   App app(config());
   BOOST_TEST_REQUIRE(app.db->EnsureConnected().ok());
   int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin);

@@ -419,7 +419,7 @@ BOOST_AUTO_TEST_CASE(display_name) {
 // ---------------------------------------------------------------------------
 // Against a real database.
 
-BOOST_FIXTURE_TEST_CASE(insert_and_get, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(insert_and_get, MigratedDb, NEEDS_DB) {
   Person p = Valid();
   p.access = Access::kContentManager;
   p.first_name = "Zo\xc3\xab \xf0\x9f\x98\x80";  // multibyte survives the round trip
@@ -466,7 +466,7 @@ BOOST_FIXTURE_TEST_CASE(insert_and_get, MigratedDb) {
 
 // siteadmin set-password: the new hash, and every session of that person
 // ended, in one step; other people's sessions stay.
-BOOST_FIXTURE_TEST_CASE(set_password_replaces_the_hash_and_ends_the_sessions, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(set_password_replaces_the_hash_and_ends_the_sessions, MigratedDb, NEEDS_DB) {
   int64_t ann = 0, bob = 0;
   FieldErrors errors;
   Person p = Valid();
@@ -495,13 +495,13 @@ BOOST_FIXTURE_TEST_CASE(set_password_replaces_the_hash_and_ends_the_sessions, Mi
   BOOST_TEST(!found);
 }
 
-BOOST_FIXTURE_TEST_CASE(get_unknown_person_is_not_found, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(get_unknown_person_is_not_found, MigratedDb, NEEDS_DB) {
   Person got;
   Status s = site::GetPerson(db(), 999999, &got);
   BOOST_TEST(s.code() == Status::Code::kNotFound);
 }
 
-BOOST_FIXTURE_TEST_CASE(duplicates_come_back_as_field_errors, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(duplicates_come_back_as_field_errors, MigratedDb, NEEDS_DB) {
   AddPerson("Ann", "Lee", "ann", Access::kNone, "ann@example.com");
   struct Case {
     const char* what;
@@ -535,7 +535,7 @@ BOOST_FIXTURE_TEST_CASE(duplicates_come_back_as_field_errors, MigratedDb) {
   BOOST_TEST(QueryInt("SELECT COUNT(*) FROM people") == 3);
 }
 
-BOOST_FIXTURE_TEST_CASE(update_person, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(update_person, MigratedDb, NEEDS_DB) {
   int64_t id = AddPerson("Ann", "Lee", "ann", Access::kContentManager, "ann@example.com", true,
                          "pbkdf2_sha256$1$b2xk$b2xk");
   int64_t other = AddPerson("Bob", "Ray", "bob", Access::kNone, "bob@example.com");
@@ -582,7 +582,7 @@ BOOST_FIXTURE_TEST_CASE(update_person, MigratedDb) {
   BOOST_TEST(bob.username == "bob");
 }
 
-BOOST_FIXTURE_TEST_CASE(update_to_a_taken_username_or_email, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(update_to_a_taken_username_or_email, MigratedDb, NEEDS_DB) {
   AddPerson("Ann", "Lee", "ann", Access::kNone, "ann@example.com");
   int64_t bob = AddPerson("Bob", "Ray", "bob", Access::kNone, "bob@example.com");
   struct Case {
@@ -619,7 +619,7 @@ BOOST_FIXTURE_TEST_CASE(update_to_a_taken_username_or_email, MigratedDb) {
   BOOST_TEST(rows[0].Str(0) == "Robbie");
 }
 
-BOOST_FIXTURE_TEST_CASE(deactivation_or_demotion_ends_that_persons_sessions, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(deactivation_or_demotion_ends_that_persons_sessions, MigratedDb, NEEDS_DB) {
   int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin);
   int64_t bob = AddPerson("Bob", "Ray", "bob", Access::kContentManager);
   int64_t cat = AddPerson("Cat", "Sun", "cat", Access::kContentManager);
@@ -654,7 +654,7 @@ BOOST_FIXTURE_TEST_CASE(deactivation_or_demotion_ends_that_persons_sessions, Mig
   BOOST_TEST(QueryInt(count, {cat}) == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(find_person_for_sign_in, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(find_person_for_sign_in, MigratedDb, NEEDS_DB) {
   int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin, "", true, "hash-of-ann");
   AddPerson("Bob", "Ray", "bob", Access::kAdmin, "", false, "hash-of-bob");  // inactive
   AddPerson("Cat", "Sun", "cat", Access::kContentManager);                   // no password
@@ -674,7 +674,7 @@ BOOST_FIXTURE_TEST_CASE(find_person_for_sign_in, MigratedDb) {
 
 // Issue 10, F8: what sign-in takes as the same username, decided in code
 // (the column's utf8mb4_unicode_ci would also match accents and spaces).
-BOOST_FIXTURE_TEST_CASE(sign_in_username_ignores_case_and_surrounding_spaces_only, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(sign_in_username_ignores_case_and_surrounding_spaces_only, MigratedDb, NEEDS_DB) {
   int64_t ann = AddPerson("Ann", "Lee", "ann.lee", Access::kAdmin, "", true, "hash-of-ann");
   Person p;
   std::string hash;
@@ -694,7 +694,7 @@ BOOST_FIXTURE_TEST_CASE(sign_in_username_ignores_case_and_surrounding_spaces_onl
   }
 }
 
-BOOST_FIXTURE_TEST_CASE(count_active_admins, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(count_active_admins, MigratedDb, NEEDS_DB) {
   int64_t n = -1;
   BOOST_TEST_REQUIRE(site::CountActiveAdmins(db(), &n).ok());
   BOOST_TEST(n == 0);
@@ -709,7 +709,7 @@ BOOST_FIXTURE_TEST_CASE(count_active_admins, MigratedDb) {
 // ---------------------------------------------------------------------------
 // ListPeople.
 
-BOOST_FIXTURE_TEST_CASE(paging_forward_and_backward_covers_everyone_once, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(paging_forward_and_backward_covers_everyone_once, MigratedDb, NEEDS_DB) {
   // 60 people inserted out of order, with repeated names so that ties in
   // (last name, first name) are broken by id.
   struct Row {
@@ -793,7 +793,7 @@ BOOST_FIXTURE_TEST_CASE(paging_forward_and_backward_covers_everyone_once, Migrat
   BOOST_TEST(walked == all, boost::test_tools::per_element());
 }
 
-BOOST_FIXTURE_TEST_CASE(paging_with_exactly_full_pages, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(paging_with_exactly_full_pages, MigratedDb, NEEDS_DB) {
   for (int i = 0; i < 50; ++i) {
     char last[16];
     std::snprintf(last, sizeof last, "L%03d", i);
@@ -815,7 +815,7 @@ BOOST_FIXTURE_TEST_CASE(paging_with_exactly_full_pages, MigratedDb) {
 
 // The header promises (last name, first name, id) order. Last names with
 // spaces ("Van Dijk") must not sort by their second word against first names.
-BOOST_FIXTURE_TEST_CASE(order_is_last_name_then_first_name, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(order_is_last_name_then_first_name, MigratedDb, NEEDS_DB) {
   int64_t zed_van = AddPerson("Zed", "Van");
   int64_t ann_van_dijk = AddPerson("Ann", "Van Dijk");
   int64_t bob_van = AddPerson("Bob", "Van");
@@ -825,7 +825,7 @@ BOOST_FIXTURE_TEST_CASE(order_is_last_name_then_first_name, MigratedDb) {
   BOOST_TEST(Ids(page) == expected, boost::test_tools::per_element());
 }
 
-BOOST_FIXTURE_TEST_CASE(search_matches_prefixes_of_each_field, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(search_matches_prefixes_of_each_field, MigratedDb, NEEDS_DB) {
   int64_t zebulon = AddPerson("Zebulon", "Quarry", "zq", Access::kNone, "zq@example.com");
   int64_t quill = AddPerson("Mira", "Quillfeather", "mq", Access::kNone, "mq@example.com");
   int64_t xylo = AddPerson("Tom", "Tap", "tt", Access::kNone, "xylophone@music.example");
@@ -864,7 +864,7 @@ BOOST_FIXTURE_TEST_CASE(search_matches_prefixes_of_each_field, MigratedDb) {
   BOOST_TEST(Ids(page) == std::vector<int64_t>{ann}, boost::test_tools::per_element());
 }
 
-BOOST_FIXTURE_TEST_CASE(search_wildcards_are_literal, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(search_wildcards_are_literal, MigratedDb, NEEDS_DB) {
   int64_t pct = AddPerson("100%", "Sure", "pct");
   int64_t digits = AddPerson("1000", "Men", "digits");
   int64_t under = AddPerson("Ann", "Lee", "a_b");
@@ -896,7 +896,7 @@ BOOST_FIXTURE_TEST_CASE(search_wildcards_are_literal, MigratedDb) {
   }
 }
 
-BOOST_FIXTURE_TEST_CASE(search_results_are_paged, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(search_results_are_paged, MigratedDb, NEEDS_DB) {
   std::vector<int64_t> smiths;
   for (int i = 0; i < 30; ++i) {
     char first[16];
@@ -917,7 +917,7 @@ BOOST_FIXTURE_TEST_CASE(search_results_are_paged, MigratedDb) {
   BOOST_TEST(Ids(back) == Ids(p1), boost::test_tools::per_element());
 }
 
-BOOST_FIXTURE_TEST_CASE(long_and_odd_searches_do_not_fail, MigratedDb) {
+BOOST_FIXTURE_TEST_CASE(long_and_odd_searches_do_not_fail, MigratedDb, NEEDS_DB) {
   AddPerson("Ann", "Lee", "ann");
   const std::string cases[] = {
       std::string(500, 'a'),

@@ -28,6 +28,10 @@
 #include "status.h"
 #include "test_util.h"
 
+// Marks a test (or a fixture suite) that needs the MariaDB server: `make
+// unit` runs every other one, with no server (--run_test='!@db').
+#define NEEDS_DB *boost::unit_test::label("db")
+
 namespace site_test {
 
 struct DbEnvironment {

@@ -64,7 +64,7 @@ Request PostWithForm(const std::string& body, const std::string& query = "") {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(session_test, SessionDb)
+BOOST_FIXTURE_TEST_SUITE(session_test, SessionDb, NEEDS_DB)
 
 BOOST_AUTO_TEST_CASE(start_then_find) {
   Response resp;

@@ -35,7 +35,7 @@ struct ThrottleDb : site_test::MigratedDb {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(signin_throttle_test, ThrottleDb)
+BOOST_FIXTURE_TEST_SUITE(signin_throttle_test, ThrottleDb, NEEDS_DB)
 
 BOOST_AUTO_TEST_CASE(allowed_below_the_limit) {
   int retry = -1;

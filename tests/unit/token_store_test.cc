@@ -92,7 +92,7 @@ std::string EventNames(const std::vector<TokenEvent>& events) {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(token_store_test, StoreDb)
+BOOST_FIXTURE_TEST_SUITE(token_store_test, StoreDb, NEEDS_DB)
 
 BOOST_AUTO_TEST_CASE(unknown_person_is_not_found) {
   for (int64_t id : {int64_t{999999}, int64_t{0}, int64_t{-1}}) {
