@@ -27,6 +27,19 @@ cleanup
 rm -rf "$VAR" "$LIGHTTPD_VAR" "$OUT"
 mkdir -p "$VAR" "$LIGHTTPD_VAR" "$OUT"
 
+# `make test SANITIZE=...`: every process built with the sanitizers (the
+# programs under the servers, siteadmin, the unit tests) writes its reports
+# to test-output/sanitizer/, and each report counts as a failure below.
+# Leak checks are off: the pools' processes live as long as the servers and
+# exit on TERM with the libraries' caches still held.
+if [ -n "${SANITIZE:-}" ]; then
+  mkdir -p "$OUT/sanitizer"
+  export ASAN_OPTIONS="log_path=$OUT/sanitizer/asan:detect_leaks=0:abort_on_error=1"
+  export UBSAN_OPTIONS="log_path=$OUT/sanitizer/ubsan:print_stacktrace=1:halt_on_error=1"
+  export SITE_SANITIZED=1  # tests of memory figures skip themselves
+  chmod 1777 "$OUT/sanitizer"  # the programs run as www-data
+fi
+
 start_db() {  # start_db VAR: MariaDB, the schema and the test-only settings
   "$STACK" start-db "$1" || return 1
   # Crash points the installer may be asked to die at, and a 16 MiB upload
@@ -109,6 +122,13 @@ if start_db "$LIGHTTPD_VAR"; then
   fi
 else
   echo "MariaDB for lighttpd did not start: counted as one failure"; failed=$((failed + 1))
+fi
+
+if [ -n "${SANITIZE:-}" ]; then
+  reports=$(find "$OUT/sanitizer" -type f | wc -l)
+  echo "== sanitizer reports ($SANITIZE): $reports"
+  find "$OUT/sanitizer" -type f -exec sh -c 'echo "-- $1"; head -n 40 "$1"' _ {} \;
+  failed=$((failed + reports))
 fi
 
 mkdir -p "$OUT/apache" "$OUT/lighttpd"
