@@ -160,9 +160,10 @@ synced() {  # synced DIR N SIZE: true once node N is Synced in a cluster of SIZE
   wsrep_status "$1" "$2" && [ "$STATE" = Synced ] && [ "$SIZE" = "$3" ]
 }
 
-node_running() {  # node_running DIR N
+node_running() {  # node_running DIR N: true iff node N runs
   node_paths "$1" "$2"
-  [ -f "$PID" ] && running "$(cat "$PID")"
+  [ -f "$PID" ] || return 1
+  running "$(cat "$PID")"
 }
 
 # wait_synced DIR N SIZE: waits until node N, just launched, is Synced.
