@@ -136,18 +136,21 @@ bench: test-deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) all $(BENCH_BINS)
 	@tools/bench.sh
 
-# libFuzzer targets (clang): the multipart reader, the entry-name check and
-# the manifest reader, each run for FUZZ_SECONDS from its seed corpus (and
-# tests/fuzz/NAME.dict when there is one).
+# libFuzzer targets (clang): the multipart reader, the entry-name check, the
+# manifest reader, the Authorization header parser and the archive reader
+# (raw directory checks and libzip), each run for FUZZ_SECONDS from its seed
+# corpus (and tests/fuzz/NAME.dict when there is one).
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Ilib
-FUZZERS := multipart safe_path manifest
+FUZZERS := multipart safe_path manifest authorization archive
 $(BUILD)/fuzz/multipart_fuzz: tests/fuzz/multipart_fuzz.cc lib/multipart.cc lib/transfer_decoder.cc lib/text.cc lib/status.cc
 $(BUILD)/fuzz/safe_path_fuzz: tests/fuzz/safe_path_fuzz.cc lib/safe_path.cc lib/text.cc lib/status.cc
 $(BUILD)/fuzz/manifest_fuzz: tests/fuzz/manifest_fuzz.cc lib/collection_manifest.cc lib/safe_path.cc lib/text.cc lib/status.cc
+$(BUILD)/fuzz/authorization_fuzz: tests/fuzz/authorization_fuzz.cc lib/bearer_token.cc lib/crypto.cc lib/log.cc lib/text.cc lib/status.cc
+$(BUILD)/fuzz/archive_fuzz: tests/fuzz/archive_fuzz.cc lib/collection_archive.cc lib/collection_manifest.cc lib/safe_path.cc lib/text.cc lib/status.cc
 $(BUILD)/fuzz/%_fuzz:
 	@mkdir -p $(@D)
-	clang++ $(FUZZ_FLAGS) -o $@ $^ $(if $(findstring manifest,$@),-lexpat) $(if $(findstring multipart,$@),-lcrypto)
+	clang++ $(FUZZ_FLAGS) -o $@ $^ $(if $(findstring manifest,$@)$(findstring archive,$@),-lexpat) $(if $(findstring multipart,$@)$(findstring authorization,$@),-lcrypto) $(if $(findstring archive,$@),-lzip)
 
 fuzz:
 	@tools/deps.sh fuzz

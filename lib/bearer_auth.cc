@@ -22,7 +22,6 @@ const char kTooManyMessage[] =
     "Too many failed authentication attempts from your address; try again later";
 const char kRealm[] = "site";
 
-bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 
 // Counts a presented token that is malformed or unknown, and answers it:
 // with `failure`, or with 429 once the address has failed too often lately.
@@ -63,33 +62,6 @@ Status FailAttempt(Db* db, const Config& config, const std::string& address,
 }
 
 }  // namespace
-
-BearerHeader ParseBearerHeader(const std::string& header, std::string* token) {
-  token->clear();
-  if (header.size() > kMaxAuthorizationBytes) return BearerHeader::kMalformed;
-  size_t b = 0, e = header.size();
-  while (b < e && IsSpace(header[b])) ++b;
-  while (e > b && IsSpace(header[e - 1])) --e;
-  if (b == e) return BearerHeader::kAbsent;
-  size_t scheme_end = b;
-  while (scheme_end < e && !IsSpace(header[scheme_end])) ++scheme_end;
-  std::string scheme = header.substr(b, scheme_end - b);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  bool bearer = scheme == "bearer";
-  for (size_t i = b; i < e; ++i) {
-    unsigned char c = static_cast<unsigned char>(header[i]);
-    if ((c < 0x20 && c != '\t') || c >= 0x7f) {
-      return bearer ? BearerHeader::kMalformed : BearerHeader::kAbsent;
-    }
-  }
-  if (!bearer) return BearerHeader::kAbsent;
-  size_t t = scheme_end;
-  while (t < e && IsSpace(header[t])) ++t;
-  std::string candidate = header.substr(t, e - t);
-  if (!IsWellFormedBearerToken(candidate)) return BearerHeader::kMalformed;
-  *token = std::move(candidate);
-  return BearerHeader::kWellFormed;
-}
 
 Status AuthenticateBearer(Db* db, const Config& config, const Request& req, BearerIdentity* who) {
   std::string token;

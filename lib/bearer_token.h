@@ -48,4 +48,20 @@ std::string FormatUtc(std::time_t t);
 // Parses "YYYY-MM-DD HH:MM:SS" as UTC; returns false if malformed.
 bool ParseUtc(const std::string& text, std::time_t* out);
 
+// Longest Authorization header we look at; longer ones are malformed,
+// refused before any decoding (lighttpd's mod_auth caps credentials too).
+constexpr size_t kMaxAuthorizationBytes = 512;
+
+enum class BearerHeader {
+  kAbsent,     // no header, an empty one, or another scheme (Basic, ...)
+  kMalformed,  // the Bearer scheme, but no token or not one of ours
+  kWellFormed  // a token with our prefix, length, alphabet and checksum
+};
+
+// Parses an Authorization header value. The scheme is case-insensitive;
+// spaces and tabs around the token are allowed; anything else (a second
+// token, control characters, non-ASCII, a bad checksum) is malformed. Sets
+// *token only for kWellFormed. Needs no database.
+BearerHeader ParseBearerHeader(const std::string& header, std::string* token);
+
 }  // namespace site

@@ -17,11 +17,29 @@ using site::kTokenLength;
 using site::kTokenPrefix;
 using site::kTokenPrefixLength;
 using site::kTokenRandomChars;
+using site::BearerHeader;
 using site::Status;
+
+namespace site {
+
+// Lets BOOST_TEST print parse results when a check fails.
+inline std::ostream& operator<<(std::ostream& os, BearerHeader h) {
+  switch (h) {
+    case BearerHeader::kAbsent: return os << "kAbsent";
+    case BearerHeader::kMalformed: return os << "kMalformed";
+    case BearerHeader::kWellFormed: return os << "kWellFormed";
+  }
+  return os << "BearerHeader(" << static_cast<int>(h) << ")";
+}
+
+}  // namespace site
 
 namespace {
 
 const std::string kBase62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+// The next base62 character after `c` (wrapping).
+char NextBase62(char c) { return kBase62[(kBase62.find(c) + 1) % kBase62.size()]; }
 
 std::string NewToken() {
   std::string token;
@@ -410,6 +428,137 @@ BOOST_AUTO_TEST_CASE(expiry_preserves_the_time_of_day) {
         std::string day = created.substr(5, 5) == "02-29" ? "28" : created.substr(8, 2);
         BOOST_TEST(expires.substr(8, 2) == day);
       }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// ParseBearerHeader
+
+BOOST_AUTO_TEST_CASE(parse_bearer_header_table) {
+  const std::string token = NewToken();
+  const std::string body = Body(token);
+  const std::string checksum = token.substr(site::kTokenLength - site::kTokenChecksumChars);
+  const std::string handmade = WithChecksum(site::kTokenPrefix, std::string(43, 'k'));
+  std::string off_by_one = token;
+  off_by_one.back() = NextBase62(off_by_one.back());
+
+  const std::string exact = [&] {
+    std::string h = "Bearer " + token;
+    h.resize(site::kMaxAuthorizationBytes, ' ');
+    return h;
+  }();
+
+  using H = BearerHeader;
+  struct Case {
+    const char* what;
+    std::string header;
+    H expected;
+    std::string token;  // for kWellFormed
+  };
+  const Case cases[] = {
+      // Nothing there.
+      {"empty", "", H::kAbsent, ""},
+      {"only spaces", "     ", H::kAbsent, ""},
+      {"only tabs and spaces", " \t \t ", H::kAbsent, ""},
+      // Our scheme and a token, in every accepted spelling.
+      {"canonical", "Bearer " + token, H::kWellFormed, token},
+      {"lower-case scheme", "bearer " + token, H::kWellFormed, token},
+      {"upper-case scheme", "BEARER " + token, H::kWellFormed, token},
+      {"mixed-case scheme", "BeArEr " + token, H::kWellFormed, token},
+      {"two spaces between", "Bearer  " + token, H::kWellFormed, token},
+      {"a tab between", "Bearer\t" + token, H::kWellFormed, token},
+      {"tab and spaces between", "Bearer \t " + token, H::kWellFormed, token},
+      {"leading and trailing blanks", " \t Bearer " + token + " \t ", H::kWellFormed, token},
+      {"hand-made token", "Bearer " + handmade, H::kWellFormed, handmade},
+      {"exactly kMaxAuthorizationBytes", exact, H::kWellFormed, token},
+      // The Bearer scheme without a usable token.
+      {"scheme alone", "Bearer", H::kMalformed, ""},
+      {"scheme and a space", "Bearer ", H::kMalformed, ""},
+      {"scheme and spaces", "Bearer    ", H::kMalformed, ""},
+      {"scheme and tabs, padded", "  Bearer\t\t", H::kMalformed, ""},
+      {"two tokens", "Bearer " + token + " " + token, H::kMalformed, ""},
+      {"token and comma", "Bearer " + token + ",", H::kMalformed, ""},
+      {"token and a parameter", "Bearer " + token + ", realm=\"site\"", H::kMalformed, ""},
+      {"scheme twice", "Bearer Bearer " + token, H::kMalformed, ""},
+      {"token as a parameter", "Bearer token=" + token, H::kMalformed, ""},
+      {"quoted token", "Bearer \"" + token + "\"", H::kMalformed, ""},
+      {"CR inside token", "Bearer " + token.substr(0, 20) + "\r" + token.substr(20), H::kMalformed, ""},
+      {"LF inside token", "Bearer " + token.substr(0, 20) + "\n" + token.substr(20), H::kMalformed, ""},
+      {"CRLF at end", "Bearer " + token + "\r\n", H::kMalformed, ""},
+      {"LF at end", "Bearer " + token + "\n", H::kMalformed, ""},
+      {"header injection", "Bearer " + token + "\r\nX-Admin: yes", H::kMalformed, ""},
+      {"NUL inside token", "Bearer " + token.substr(0, 30) + std::string(1, '\0') + token.substr(30),
+       H::kMalformed, ""},
+      {"NUL at end", "Bearer " + token + std::string(1, '\0'), H::kMalformed, ""},
+      {"DEL at end", "Bearer " + token + "\x7f", H::kMalformed, ""},
+      {"vertical tab before token", "Bearer \v" + token, H::kMalformed, ""},
+      {"UTF-8 e-acute in token",
+       "Bearer " + WithChecksum(site::kTokenPrefix, "\xc3\xa9" + body.substr(2)), H::kMalformed, ""},
+      {"UTF-8 after token", "Bearer " + token + " \xc3\xa9", H::kMalformed, ""},
+      {"8 KiB of token characters", "Bearer " + std::string(8192, 'a'), H::kMalformed, ""},
+      {"8 KiB: a real token then padding", "Bearer " + token + std::string(8192, ' '), H::kMalformed, ""},
+      {"kMaxAuthorizationBytes + 1", exact + " ", H::kMalformed, ""},
+      {"checksum off by one character", "Bearer " + off_by_one, H::kMalformed, ""},
+      {"missing last character", "Bearer " + token.substr(0, token.size() - 1), H::kMalformed, ""},
+      {"one extra character", "Bearer " + token + "A", H::kMalformed, ""},
+      {"upper-case token prefix", "Bearer ADMINBT_" + token.substr(site::kTokenPrefixLength),
+       H::kMalformed, ""},
+      {"upper-case token prefix, own checksum", "Bearer " + WithChecksum("ADMINBT_", body),
+       H::kMalformed, ""},
+      {"no token prefix", "Bearer " + token.substr(site::kTokenPrefixLength), H::kMalformed, ""},
+      {"dash in body", "Bearer " + WithChecksum(site::kTokenPrefix, body.substr(1) + "-"),
+       H::kMalformed, ""},
+      {"underscore in body", "Bearer " + WithChecksum(site::kTokenPrefix, "_" + body.substr(1)),
+       H::kMalformed, ""},
+      {"equals in body",
+       "Bearer " + WithChecksum(site::kTokenPrefix, body.substr(0, 10) + "=" + body.substr(11)),
+       H::kMalformed, ""},
+      {"a session id, not a token", "Bearer " + site::RandomHex(32), H::kMalformed, ""},
+      {"a JWT, not a token", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+       H::kMalformed, ""},
+      // Other schemes, or not a scheme followed by a space: not ours.
+      {"Basic", "Basic dXNlcjpwYXNz", H::kAbsent, ""},
+      {"Basic with CR", "Basic dXNl\rcjpwYXNz", H::kAbsent, ""},
+      {"Basic with CRLF at end", "Basic dXNlcjpwYXNz\r\n", H::kAbsent, ""},
+      {"Digest",
+       "Digest username=\"ann\", realm=\"site\", nonce=\"dcd98b7102dd2f0e\", uri=\"/\", "
+       "response=\"6629fae49393a05397450978507c4ef1\"",
+       H::kAbsent, ""},
+      {"Token scheme", "Token " + token, H::kAbsent, ""},
+      {"our token with no scheme", token, H::kAbsent, ""},
+      {"Bearer= (no space)", "Bearer=" + token, H::kAbsent, ""},
+      {"Bearer: (no space)", "Bearer:" + token, H::kAbsent, ""},
+      {"Bearer glued to token", "Bearer" + token, H::kAbsent, ""},
+      {"Bearers", "Bearers " + token, H::kAbsent, ""},
+      {"non-ASCII scheme", "B\xc3\xa9\x61rer " + token, H::kAbsent, ""},
+  };
+  BOOST_TEST(sizeof(cases) / sizeof(cases[0]) >= 30u);
+  BOOST_TEST_REQUIRE(exact.size() == site::kMaxAuthorizationBytes);
+
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what << " (" << c.header.size() << " bytes)") {
+      std::string out = "left over from before";
+      BearerHeader got = BearerHeader::kAbsent;
+      BOOST_CHECK_NO_THROW(got = site::ParseBearerHeader(c.header, &out));
+      BOOST_TEST(got == c.expected);
+      if (c.expected == H::kWellFormed) {
+        BOOST_TEST(out == c.token);
+      } else {
+        BOOST_TEST(out.empty(), "token set to '" << out << "'");
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(parse_never_crashes_on_any_length) {
+  // Every length around and far beyond the cap, of token-like characters.
+  for (size_t n : {0u, 1u, 63u, 64u, 65u, 511u, 512u, 513u, 4096u, 65536u, 1u << 20}) {
+    BOOST_TEST_CONTEXT(n) {
+      std::string out = "x";
+      BearerHeader got = site::ParseBearerHeader("Bearer " + std::string(n, 'Z'), &out);
+      BOOST_TEST(got == BearerHeader::kMalformed);
+      BOOST_TEST(out.empty());
     }
   }
 }
