@@ -174,18 +174,28 @@ Status Lease::Acquire(int wait_seconds, const std::string& busy_message) {
   }
 }
 
-Status Lease::Renew() {
-  if (!held_) return Status::Unavailable("lease " + name_ + " is not held");
+Status Lease::Extend(bool* still_held) {
+  *still_held = false;
+  if (!held_) return Status::OK();
   ExecResult r;
   Status s = db_->Exec(
       "UPDATE leases SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND "
       "WHERE name = ? AND holder = ? AND fence = ?",
       {static_cast<int64_t>(ttl_seconds_), name_, holder_, fence_}, &r);
+  *still_held = s.ok() && r.affected_rows == 1;
+  return s;
+}
+
+Status Lease::Renew() {
+  bool still_held = false;
+  Status s = Extend(&still_held);
   if (!s.ok()) return s;
-  if (r.affected_rows != 1) {
+  if (!still_held) {
+    if (held_) {
+      Log(LogLevel::kError, "", "lease " + name_ + " " + std::to_string(fence_) +
+                                    " was lost (it expired and was taken)");
+    }
     held_ = false;
-    Log(LogLevel::kError, "", "lease " + name_ + " " + std::to_string(fence_) +
-                                  " was lost (it expired and was taken)");
     return Status::Unavailable("the site's " + name_ + " lease was lost; try again");
   }
   renewed_ = std::chrono::steady_clock::now();
@@ -200,16 +210,12 @@ Status Lease::RenewIfDue() {
 }
 
 Status Lease::Fence() {
-  if (!held_) return Status::Unavailable("lease " + name_ + " is not held");
-  ExecResult r;
-  Status s = db_->Exec(
-      "UPDATE leases SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND "
-      "WHERE name = ? AND holder = ? AND fence = ?",
-      {static_cast<int64_t>(ttl_seconds_), name_, holder_, fence_}, &r);
+  // The same write as a renewal, but inside the caller's transaction: it is
+  // undone with it, so the holding is not marked lost here.
+  bool still_held = false;
+  Status s = Extend(&still_held);
   if (!s.ok()) return s;
-  if (r.affected_rows != 1) {
-    return Status::Unavailable("the site's " + name_ + " lease was lost; try again");
-  }
+  if (!still_held) return Status::Unavailable("the site's " + name_ + " lease was lost; try again");
   return Status::OK();
 }
 

@@ -62,6 +62,9 @@ class Lease {
 
  private:
   Status TryTake(bool* taken);
+  // Writes a new expiry iff the row still holds this holding; sets
+  // *still_held to whether it did.
+  Status Extend(bool* still_held);
   Status BreakIfHolderDead(bool* broken);
 
   Db* db_;
