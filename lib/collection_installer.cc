@@ -53,8 +53,9 @@ Status NameGeneration(Db* db, Lease* lease, const std::string& generation) {
 
 // REQUIRES: the lease. Makes the disk follow the database: publishes the
 // generation it names, creates the first (empty) one on a new site, and
-// removes what interrupted installs left (RemoveLeftovers' rules).
-Status RecoverHeld(Db* db, const Config& config, Lease* lease) {
+// removes what interrupted installs left (RemoveLeftovers' rules). Sets
+// *published to the generation that the database names and current serves.
+Status RecoverHeld(Db* db, const Config& config, Lease* lease, std::string* published_out) {
   Status s = PrepareFilesArea(config);
   if (!s.ok()) return s;
   std::string generation;
@@ -97,6 +98,7 @@ Status RecoverHeld(Db* db, const Config& config, Lease* lease) {
     if (!s.ok()) return s;
   }
   RemoveLeftovers(config, generation, lease->fence());
+  *published_out = generation;
   return Status::OK();
 }
 
@@ -268,21 +270,16 @@ Status Install(Db* db, const Config& config, const InstallInput& in, Lease* leas
   Status s = ReadAndPlan(in, work, m, &c, out);
   if (!s.ok()) return s;
 
+  // After recovery the database's generation is the published one, and the
+  // commit below replaces exactly it.
+  std::string prev;
   s = lease->Acquire(kLeaseWaitSeconds, kBusy);
-  if (s.ok()) s = RecoverHeld(db, config, lease);
+  if (s.ok()) s = RecoverHeld(db, config, lease, &prev);
   if (!s.ok()) return s;
   CollectionVersion existing;
   s = CheckAgainstInstalled(db, *m, c.plan, &existing, out);
   if (!s.ok()) return s;
 
-  // Read under the lease, after recovery: the database's generation is the
-  // published one, and the commit below replaces exactly it.
-  std::string prev;
-  s = ReadSiteGeneration(db, &prev);
-  if (!s.ok()) return s;
-  if (!GenerationExists(config, prev)) {
-    return Status::Internal("the published generation is missing from " + config.files_dir);
-  }
   std::set<std::string> dropped;
   if (existing.id != 0) s = CollectionFiles(db, existing.id, &dropped);
   if (!s.ok()) return s;
@@ -329,8 +326,9 @@ Status RecordRefusedUpload(Db* db, const InstallInput& in, const Status& refusal
 Status RecoverCollections(Db* db, const Config& config) {
   Lease lease(db, kLeaseName, kLeaseTtlSeconds);
   Status s = lease.Acquire(kLeaseWaitSeconds, kBusy);
-  if (!s.ok()) return s;
-  return RecoverHeld(db, config, &lease);
+  std::string published;
+  if (s.ok()) s = RecoverHeld(db, config, &lease, &published);
+  return s;
 }
 
 Status WithInstallLock(Db* db, const std::function<Status(Lease*)>& fn) {

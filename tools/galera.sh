@@ -253,26 +253,10 @@ SQL
   if [ ! -f "$dir/node1/site.conf" ]; then
     pw=$(random_hex 24)
     secret=$(random_hex 32)
-    mariadb --defaults-file="$dir/node1/db-root.cnf" <<SQL
-CREATE DATABASE IF NOT EXISTS site CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-CREATE USER IF NOT EXISTS 'site'@'localhost' IDENTIFIED BY '$pw';
-ALTER USER 'site'@'localhost' IDENTIFIED BY '$pw';
-GRANT ALL PRIVILEGES ON site.* TO 'site'@'localhost';
-SQL
+    create_site_account "$dir/node1/db-root.cnf" "$pw"
     for n in $(seq 1 "$NODES"); do
       node_paths "$dir" "$n"
-      (umask 027; cat > "$NODE/site.conf.new" <<CONF
-# Settings of this site (see lib/config.h for every key and its default).
-db_socket = $SOCK
-db_name = site
-db_user = site
-db_password = $pw
-templates_dir = $ROOT/templates
-files_dir = $dir/files
-token_secret = $secret
-CONF
-      )
-      chgrp "$WEB_GROUP" "$NODE/site.conf.new"
+      write_site_conf "$NODE/site.conf" "$SOCK" "$pw" "$dir/files" "token_secret = $secret"
     done
     for n in $(seq "$NODES" -1 1); do mv "$dir/node$n/site.conf.new" "$dir/node$n/site.conf"; done
   fi

@@ -14,6 +14,39 @@ fi
 
 random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
+# The site's database and account on a private server (tools/stack.sh's,
+# or the first node of tools/galera.sh's cluster), as its root.
+create_site_account() {  # create_site_account ROOT_CNF PASSWORD
+  mariadb --defaults-file="$1" <<SQL
+CREATE DATABASE IF NOT EXISTS site CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'site'@'localhost' IDENTIFIED BY '$2';
+ALTER USER 'site'@'localhost' IDENTIFIED BY '$2';
+GRANT ALL PRIVILEGES ON site.* TO 'site'@'localhost';
+SQL
+}
+
+# Writes FILE.new, the site.conf of a web node whose database server listens
+# on SOCKET, with the site's account, its files in FILES_DIR and the
+# templates of the sourcing script's $ROOT, then any further LINEs; mode 640,
+# group WEB_GROUP. The caller moves it into place.
+write_site_conf() {  # write_site_conf FILE SOCKET PASSWORD FILES_DIR [LINE...]
+  local file=$1 sock=$2 pw=$3 files=$4
+  shift 4
+  (umask 027
+   { cat <<CONF
+# Settings of this site (see lib/config.h for every key and its default).
+db_socket = $sock
+db_name = site
+db_user = site
+db_password = $pw
+templates_dir = $ROOT/templates
+files_dir = $files
+CONF
+     if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi
+   } > "$file.new")
+  chgrp "$WEB_GROUP" "$file.new"
+}
+
 # Prints a TCP port on 127.0.0.1 that nothing listens on, below the range
 # the kernel gives outgoing connections their local ports from
 # (ip_local_port_range): a port there may be some client's own when a

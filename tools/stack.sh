@@ -99,23 +99,8 @@ SQL
   done
   if [ ! -f "$VAR/site.conf" ]; then
     local pw; pw=$(random_hex 24)
-    mariadb --defaults-file="$ROOT_CNF" <<SQL
-CREATE DATABASE IF NOT EXISTS site CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-CREATE USER IF NOT EXISTS 'site'@'localhost' IDENTIFIED BY '$pw';
-ALTER USER 'site'@'localhost' IDENTIFIED BY '$pw';
-GRANT ALL PRIVILEGES ON site.* TO 'site'@'localhost';
-SQL
-    (umask 027; cat > "$VAR/site.conf.new" <<CONF
-# Settings of this site (see lib/config.h for every key and its default).
-db_socket = $SOCK
-db_name = site
-db_user = site
-db_password = $pw
-templates_dir = $ROOT/templates
-files_dir = $VAR/files
-CONF
-    )
-    chgrp "$WEB_GROUP" "$VAR/site.conf.new"
+    create_site_account "$ROOT_CNF" "$pw"
+    write_site_conf "$VAR/site.conf" "$SOCK" "$pw" "$VAR/files"
     mv "$VAR/site.conf.new" "$VAR/site.conf"
   fi
   # Bearer tokens are stored as HMAC-SHA256 under this secret (every web
