@@ -22,7 +22,6 @@ const char kTooManyMessage[] =
     "Too many failed authentication attempts from your address; try again later";
 const char kRealm[] = "site";
 
-
 // Counts a presented token that is malformed or unknown, and answers it:
 // with `failure`, or with 429 once the address has failed too often lately.
 Status FailAttempt(Db* db, const Config& config, const std::string& address,
@@ -56,6 +55,7 @@ Status FailAttempt(Db* db, const Config& config, const std::string& address,
       "DELETE FROM bearer_auth_failures WHERE failed_at < UTC_TIMESTAMP(6) - INTERVAL ? MINUTE "
       "LIMIT 100",
       {window});
+  if (s.ok()) s = PruneThrottleLocks(db);  // the lock rows are the bearer throttle's too
   if (!s.ok()) return s;
   Log(LogLevel::kWarning, address, "bearer authentication failed: " + failure.message());
   return failure;

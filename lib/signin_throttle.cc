@@ -19,10 +19,7 @@ Status PruneSignInTables(Db* db, const Config& config) {
       "DELETE FROM signin_failures WHERE failed_at < UTC_TIMESTAMP(6) - INTERVAL ? MINUTE "
       "LIMIT 100",
       {static_cast<int64_t>(config.signin_window_minutes)});
-  if (!s.ok()) return s;
-  return db->Exec("DELETE FROM throttle_locks WHERE touched_at < UTC_TIMESTAMP(6) - INTERVAL 1 DAY "
-                  "LIMIT 100",
-                  {});
+  return s.ok() ? PruneThrottleLocks(db) : s;
 }
 
 }  // namespace
@@ -55,6 +52,12 @@ Status LockThrottle(Db* db, const std::string& throttle, const std::string& addr
       "INSERT INTO throttle_locks (throttle, client_address, touched_at) "
       "VALUES (?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE touched_at = UTC_TIMESTAMP(6)",
       {throttle, address});
+}
+
+Status PruneThrottleLocks(Db* db) {
+  return db->Exec("DELETE FROM throttle_locks WHERE touched_at < UTC_TIMESTAMP(6) - INTERVAL 1 DAY "
+                  "LIMIT 100",
+                  {});
 }
 
 Status ThrottledSignIn(Db* db, const Config& config, const std::string& address,

@@ -43,4 +43,8 @@ Status RecordSignInFailure(Db* db, const Config& config, const std::string& addr
 // this one at a time. REQUIRES: a transaction (RunInTransaction).
 Status LockThrottle(Db* db, const std::string& throttle, const std::string& address);
 
+// Removes (some of) the lock rows of addresses not seen for a day; each
+// throttle calls it after it records a failure.
+Status PruneThrottleLocks(Db* db);
+
 }  // namespace site

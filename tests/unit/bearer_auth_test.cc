@@ -408,6 +408,17 @@ BOOST_FIXTURE_TEST_CASE(last_use_is_recorded_at_most_once_a_minute, AuthDb, NEED
 // bearer_auth.h: TooManyRequests comes "instead of Unauthorized, once this
 // address has presented too many malformed or unknown tokens lately": the
 // guesses are refused, a valid token from the same address still works.
+// A failure prunes the throttle's lock rows of addresses not seen for a day,
+// as a sign-in failure does: only bearer failures must not grow the table.
+BOOST_FIXTURE_TEST_CASE(a_failure_prunes_stale_throttle_locks, AuthDb, NEEDS_DB) {
+  Exec("INSERT INTO throttle_locks (throttle, client_address, touched_at) VALUES "
+       "('bearer', '192.0.2.99', UTC_TIMESTAMP(6) - INTERVAL 2 DAY)");
+  CheckUnauthorized(AuthToken(NewToken(), nullptr, kAddressA), site::kTokenInvalidMessage);
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM throttle_locks WHERE client_address = '192.0.2.99'") == 0);
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM throttle_locks WHERE client_address = ?",
+                      {std::string(kAddressA)}) == 1);
+}
+
 BOOST_FIXTURE_TEST_CASE(too_many_failures_from_one_address, AuthDb, NEEDS_DB) {
   config().bearer_max_failures = 3;
   config().bearer_failure_window_minutes = 10;
