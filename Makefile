@@ -139,7 +139,8 @@ bench: test-deps
 # libFuzzer targets (clang): the multipart reader, the entry-name check, the
 # manifest reader, the Authorization header parser and the archive reader
 # (raw directory checks and libzip), each run for FUZZ_SECONDS from its seed
-# corpus (and tests/fuzz/NAME.dict when there is one).
+# corpus (and tests/fuzz/NAME.dict when there is one). FUZZ_CPU_SECONDS=N
+# runs each at idle priority until it has used N seconds of CPU instead.
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Ilib
 FUZZERS := multipart safe_path manifest authorization archive
@@ -156,13 +157,7 @@ fuzz:
 	@tools/deps.sh fuzz
 	@$(MAKE) --no-print-directory $(FUZZERS:%=$(BUILD)/fuzz/%_fuzz)
 	@for f in $(FUZZERS); do \
-	  mkdir -p $(BUILD)/fuzz/corpus-$$f; \
-	  echo "== fuzzing $$f for $(FUZZ_SECONDS) s"; \
-	  $(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	    $$([ -f tests/fuzz/$$f.dict ] && echo -dict=tests/fuzz/$$f.dict) \
-	    $(BUILD)/fuzz/corpus-$$f tests/fuzz/corpus/$$f > $(BUILD)/fuzz/$$f.log 2>&1 \
-	    || { tail -40 $(BUILD)/fuzz/$$f.log; exit 1; }; \
-	  grep "^Done" $(BUILD)/fuzz/$$f.log; \
+	  tools/fuzz.sh $$f $(BUILD) $(if $(FUZZ_CPU_SECONDS),cpu $(FUZZ_CPU_SECONDS),wall $(FUZZ_SECONDS)) || exit 1; \
 	done
 
 clean:
