@@ -17,81 +17,23 @@
 #include "collection_archive.h"
 #include "collection_manifest.h"
 #include "test_util.h"
+#include "zip_builder.h"
 
 using site::ArchiveLimits;
 using site::CollectionArchive;
 using site::Status;
 using site_test::TempDir;
+using site_test::WithMode;
+using site_test::WriteZip;
+using site_test::ZipDir;
+using site_test::ZipEntry;
+using site_test::ZipFile;
 
 namespace {
 
 const std::string kManifest =
     "<?xml version=\"1.0\"?>\n<Collection name=\"Shop\" guid=\"{1}\">\n"
     "  <Resource name=\"css/site.css\" type=\"www\"/>\n</Collection>\n";
-
-// One entry of a zip to build.
-struct Entry {
-  std::string name;
-  std::string data;
-  bool dir = false;
-  zip_int32_t method = ZIP_CM_DEFLATE;
-  uint32_t unix_mode = 0;  // st_mode recorded as UNIX attributes; 0: libzip's default
-  bool aes = false;        // encrypt with AES-256
-};
-
-Entry File(const std::string& name, const std::string& data, zip_int32_t method = ZIP_CM_DEFLATE) {
-  Entry e;
-  e.name = name;
-  e.data = data;
-  e.method = method;
-  return e;
-}
-
-Entry Dir(const std::string& name) {
-  Entry e;
-  e.name = name;
-  e.dir = true;
-  return e;
-}
-
-Entry WithMode(Entry e, uint32_t mode) {
-  e.unix_mode = mode;
-  return e;
-}
-
-// Writes `entries` to a new zip at `path` with libzip's write API.
-void WriteZip(const std::string& path, const std::vector<Entry>& entries) {
-  int error = 0;
-  zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
-  BOOST_TEST_REQUIRE(z != nullptr, "zip_open(" << path << ") failed: " << error);
-  auto fail = [&](const std::string& what) {
-    std::string why = zip_strerror(z);
-    zip_discard(z);
-    BOOST_FAIL(what << ": " << why);
-  };
-  for (const Entry& e : entries) {
-    zip_int64_t idx;
-    if (e.dir) {
-      idx = zip_dir_add(z, e.name.c_str(), ZIP_FL_ENC_UTF_8);
-    } else {
-      zip_source_t* src = zip_source_buffer(z, e.data.data(), e.data.size(), 0);
-      if (src == nullptr) fail("zip_source_buffer " + e.name);
-      idx = zip_file_add(z, e.name.c_str(), src, ZIP_FL_ENC_UTF_8);
-      if (idx < 0) zip_source_free(src);
-    }
-    if (idx < 0) fail("adding " + e.name);
-    zip_uint64_t i = static_cast<zip_uint64_t>(idx);
-    if (!e.dir && zip_set_file_compression(z, i, e.method, 0) != 0) fail("compression " + e.name);
-    if (e.unix_mode != 0 &&
-        zip_file_set_external_attributes(z, i, 0, ZIP_OPSYS_UNIX, e.unix_mode << 16) != 0) {
-      fail("attributes " + e.name);
-    }
-    if (e.aes && zip_file_set_encryption(z, i, ZIP_EM_AES_256, "correct horse") != 0) {
-      fail("encryption " + e.name);
-    }
-  }
-  if (zip_close(z) != 0) fail("zip_close " + path);
-}
 
 std::string ReadAll(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -394,7 +336,7 @@ Status Open(const std::string& path, std::unique_ptr<CollectionArchive>* out,
 
 // Opens the zip made of `entries`; requires a refusal that contains every
 // one of `needles`.
-void MustRefuse(const std::vector<Entry>& entries, const std::vector<std::string>& needles,
+void MustRefuse(const std::vector<ZipEntry>& entries, const std::vector<std::string>& needles,
                 const ArchiveLimits& limits = ArchiveLimits(), bool require_manifest = true) {
   TempDir tmp;
   std::string zip = tmp.path() + "/c.zip";
@@ -429,15 +371,15 @@ BOOST_AUTO_TEST_SUITE(collection_archive_test)
 BOOST_AUTO_TEST_CASE(good_archive) {
   TempDir tmp;
   const std::string zip = tmp.path() + "/good.zip";
-  const std::vector<Entry> entries = {
-      File("collection.xml", kManifest),
-      Dir("css"),
-      File("css/site.css", "body { color: red; }\n"),
-      Dir("img"),
-      File("img/logo.png", Binary(70000), ZIP_CM_STORE),
-      File("docs/readme.txt", std::string(5000, 'r')),  // no directory entry for docs/
-      File("empty.txt", ""),
-      File("ünï/файл.txt", "unicode\n", ZIP_CM_STORE),
+  const std::vector<ZipEntry> entries = {
+      ZipFile("collection.xml", kManifest),
+      ZipDir("css"),
+      ZipFile("css/site.css", "body { color: red; }\n"),
+      ZipDir("img"),
+      ZipFile("img/logo.png", Binary(70000), ZIP_CM_STORE),
+      ZipFile("docs/readme.txt", std::string(5000, 'r')),  // no directory entry for docs/
+      ZipFile("empty.txt", ""),
+      ZipFile("ünï/файл.txt", "unicode\n", ZIP_CM_STORE),
   };
   WriteZip(zip, entries);
   std::unique_ptr<CollectionArchive> a = MustOpen(zip);
@@ -449,15 +391,15 @@ BOOST_AUTO_TEST_CASE(good_archive) {
   BOOST_TEST(xml == kManifest);
 
   std::vector<std::string> want_files;
-  for (const Entry& e : entries) {
+  for (const ZipEntry& e : entries) {
     if (!e.dir) want_files.push_back(e.name);
   }
   BOOST_TEST(a->files() == want_files, boost::test_tools::per_element());
 
   uint64_t total = 0;
-  for (const Entry& e : entries) total += e.data.size();
+  for (const ZipEntry& e : entries) total += e.data.size();
   BOOST_TEST(a->total_declared() == total);
-  for (const Entry& e : entries) {
+  for (const ZipEntry& e : entries) {
     BOOST_TEST_CONTEXT(e.name) {
       BOOST_TEST(a->Has(e.name) == !e.dir);
       BOOST_TEST(a->declared_size(e.name) == e.data.size());
@@ -473,7 +415,7 @@ BOOST_AUTO_TEST_CASE(good_archive) {
   uint64_t bytes = 7;
   uint64_t want_bytes = 7;
   int n = 0;
-  for (const Entry& e : entries) {
+  for (const ZipEntry& e : entries) {
     if (e.dir) continue;
     BOOST_TEST_CONTEXT(e.name) {
       std::string dest = tmp.path() + "/out" + std::to_string(n++);
@@ -492,7 +434,8 @@ BOOST_AUTO_TEST_CASE(good_archive) {
 BOOST_AUTO_TEST_CASE(extract_never_replaces_or_follows) {
   TempDir tmp;
   const std::string zip = tmp.path() + "/good.zip";
-  WriteZip(zip, {File("collection.xml", kManifest), Dir("css"), File("css/site.css", "css")});
+  WriteZip(zip,
+           {ZipFile("collection.xml", kManifest), ZipDir("css"), ZipFile("css/site.css", "css")});
   std::unique_ptr<CollectionArchive> a = MustOpen(zip);
 
   // An existing destination is refused and left as it was.
@@ -532,7 +475,7 @@ BOOST_AUTO_TEST_CASE(extract_never_replaces_or_follows) {
 BOOST_AUTO_TEST_CASE(not_a_zip) {
   TempDir tmp;
   const std::string good = tmp.path() + "/good.zip";
-  WriteZip(good, {File("collection.xml", kManifest)});
+  WriteZip(good, {ZipFile("collection.xml", kManifest)});
   const std::string good_bytes = ReadAll(good);
   struct Case {
     const char* what;
@@ -582,31 +525,31 @@ BOOST_AUTO_TEST_CASE(empty_file_is_not_a_zip) {
 BOOST_AUTO_TEST_CASE(manifest_rules) {
   struct Case {
     const char* what;
-    std::vector<Entry> entries;
+    std::vector<ZipEntry> entries;
     bool require_manifest;
     bool ok;
     std::string manifest_or_needle;  // manifest_name() when ok, else a fragment of the reason
     std::string second_needle;
   } cases[] = {
-      {"no manifest", {File("css/a.css", "a")}, true, false, "no manifest", ""},
-      {"only a nested .xml", {File("dir/b.xml", kManifest), File("a.css", "a")}, true, false,
+      {"no manifest", {ZipFile("css/a.css", "a")}, true, false, "no manifest", ""},
+      {"only a nested .xml", {ZipFile("dir/b.xml", kManifest), ZipFile("a.css", "a")}, true, false,
        "no manifest", ""},
-      {"a directory named like a manifest", {Dir("x.xml"), File("x.xml/a.css", "a")}, true, false,
-       "no manifest", ""},
-      {"two manifests", {File("a.xml", kManifest), File("B.XML", kManifest)}, true, false,
+      {"a directory named like a manifest", {ZipDir("x.xml"), ZipFile("x.xml/a.css", "a")}, true,
+       false, "no manifest", ""},
+      {"two manifests", {ZipFile("a.xml", kManifest), ZipFile("B.XML", kManifest)}, true, false,
        "more than one manifest", "B.XML"},
-      {"two manifests and more", {File("a.xml", kManifest), File("z.css", "z"),
-                                  File("c.Xml", kManifest)}, true, false, "more than one manifest",
-       "c.Xml"},
-      {"one at the root, one nested", {File("a.xml", kManifest), File("dir/b.xml", kManifest)},
-       true, true, "a.xml", ""},
-      {"upper-case extension", {File("Collection.XML", kManifest)}, true, true, "Collection.XML",
+      {"two manifests and more",
+       {ZipFile("a.xml", kManifest), ZipFile("z.css", "z"), ZipFile("c.Xml", kManifest)}, true,
+       false, "more than one manifest", "c.Xml"},
+      {"one at the root, one nested",
+       {ZipFile("a.xml", kManifest), ZipFile("dir/b.xml", kManifest)}, true, true, "a.xml", ""},
+      {"upper-case extension", {ZipFile("Collection.XML", kManifest)}, true, true, "Collection.XML",
        ""},
-      {"a .xml directory beside the manifest", {Dir("x.xml"), File("m.xml", kManifest)}, true,
+      {"a .xml directory beside the manifest", {ZipDir("x.xml"), ZipFile("m.xml", kManifest)}, true,
        true, "m.xml", ""},
-      {"not required, none", {File("a.css", "a")}, false, true, "", ""},
-      {"not required, two", {File("a.xml", kManifest), File("b.xml", kManifest)}, false, true, "",
-       ""},
+      {"not required, none", {ZipFile("a.css", "a")}, false, true, "", ""},
+      {"not required, two", {ZipFile("a.xml", kManifest), ZipFile("b.xml", kManifest)}, false,
+       true, "", ""},
   };
   for (const Case& c : cases) {
     BOOST_TEST_CONTEXT(c.what) {
@@ -645,7 +588,7 @@ BOOST_AUTO_TEST_CASE(archive_without_entries) {
 BOOST_AUTO_TEST_CASE(manifest_over_the_limit_is_not_read) {
   TempDir tmp;
   const std::string zip = tmp.path() + "/c.zip";
-  WriteZip(zip, {File("collection.xml", std::string(site::kMaxManifestBytes + 1, ' '),
+  WriteZip(zip, {ZipFile("collection.xml", std::string(site::kMaxManifestBytes + 1, ' '),
                       ZIP_CM_STORE)});
   auto a = MustOpen(zip);
   std::string xml = "untouched";
@@ -661,25 +604,25 @@ BOOST_AUTO_TEST_CASE(manifest_over_the_limit_is_not_read) {
 BOOST_AUTO_TEST_CASE(unsafe_entry_names) {
   // Names libzip writes as given.
   struct Case {
-    Entry entry;
+    ZipEntry entry;
     std::string named;  // what the message must contain
   } cases[] = {
-      {File("../x", "x"), "../x"},
-      {File("../../etc/cron.d/x", "x"), "../../etc/cron.d/x"},
-      {File("/abs", "x"), "/abs"},
-      {File("/etc/passwd", "x"), "/etc/passwd"},
-      {File("a/../../b", "x"), "a/../../b"},
-      {File("./a", "x"), "./a"},
-      {File("a//b", "x"), "a//b"},
-      {File("C:/x", "x"), "C:/x"},
-      {File("c:x", "x"), "c:x"},
-      {File(std::string(256, 'n'), "x"), std::string(256, 'n')},
-      {Dir(".."), ".."},
-      {Dir("a/../.."), "a/../.."},
+      {ZipFile("../x", "x"), "../x"},
+      {ZipFile("../../etc/cron.d/x", "x"), "../../etc/cron.d/x"},
+      {ZipFile("/abs", "x"), "/abs"},
+      {ZipFile("/etc/passwd", "x"), "/etc/passwd"},
+      {ZipFile("a/../../b", "x"), "a/../../b"},
+      {ZipFile("./a", "x"), "./a"},
+      {ZipFile("a//b", "x"), "a//b"},
+      {ZipFile("C:/x", "x"), "C:/x"},
+      {ZipFile("c:x", "x"), "c:x"},
+      {ZipFile(std::string(256, 'n'), "x"), std::string(256, 'n')},
+      {ZipDir(".."), ".."},
+      {ZipDir("a/../.."), "a/../.."},
   };
   for (const Case& c : cases) {
     BOOST_TEST_CONTEXT(c.entry.name) {
-      MustRefuse({File("collection.xml", kManifest), c.entry}, {"archive entry", c.named});
+      MustRefuse({ZipFile("collection.xml", kManifest), c.entry}, {"archive entry", c.named});
     }
   }
   // Names libzip will not write (a backslash, a control character, a NUL):
@@ -707,7 +650,7 @@ BOOST_AUTO_TEST_CASE(unsafe_entry_names) {
       for (char& ch : stand_in) {
         if (ch == '\\' || static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '_';
       }
-      WriteZip(zip, {File("collection.xml", kManifest), File(stand_in, "x")});
+      WriteZip(zip, {ZipFile("collection.xml", kManifest), ZipFile(stand_in, "x")});
       RenameOnDisk(zip, stand_in, r.name);
       std::unique_ptr<CollectionArchive> a;
       Status s = Open(zip, &a);
@@ -736,8 +679,8 @@ BOOST_AUTO_TEST_CASE(special_files) {
   };
   for (const Case& c : cases) {
     BOOST_TEST_CONTEXT(c.what) {
-      std::vector<Entry> entries = {File("collection.xml", kManifest),
-                                    WithMode(File("files/entry", "/etc/passwd"), c.mode)};
+      std::vector<ZipEntry> entries = {ZipFile("collection.xml", kManifest),
+                                    WithMode(ZipFile("files/entry", "/etc/passwd"), c.mode)};
       if (!c.ok) {
         MustRefuse(entries, {"\"files/entry\"", c.needle});
         continue;
@@ -750,8 +693,8 @@ BOOST_AUTO_TEST_CASE(special_files) {
   }
   // A directory recorded as a UNIX directory is fine.
   TempDir tmp;
-  WriteZip(tmp.path() + "/c.zip", {File("collection.xml", kManifest),
-                                   WithMode(Dir("d"), S_IFDIR | 0755), File("d/f", "f")});
+  WriteZip(tmp.path() + "/c.zip", {ZipFile("collection.xml", kManifest),
+                                   WithMode(ZipDir("d"), S_IFDIR | 0755), ZipFile("d/f", "f")});
   auto a = MustOpen(tmp.path() + "/c.zip");
   BOOST_TEST(a->Has("d/f"));
 }
@@ -759,18 +702,18 @@ BOOST_AUTO_TEST_CASE(special_files) {
 BOOST_AUTO_TEST_CASE(duplicate_names) {
   struct Case {
     const char* what;
-    std::vector<Entry> entries;
+    std::vector<ZipEntry> entries;
     std::string named;
   } cases[] = {
-      {"differ in case", {File("a.txt", "1"), File("A.TXT", "2")}, "A.TXT"},
-      {"differ in the directory's case", {File("Dir/x.css", "1"), File("dir/x.css", "2")},
+      {"differ in case", {ZipFile("a.txt", "1"), ZipFile("A.TXT", "2")}, "A.TXT"},
+      {"differ in the directory's case", {ZipFile("Dir/x.css", "1"), ZipFile("dir/x.css", "2")},
        "dir/x.css"},
-      {"a file and a directory", {Dir("d"), File("d", "2")}, "\"d\""},
-      {"a directory twice in different case", {Dir("d"), Dir("D")}, "D/"},
+      {"a file and a directory", {ZipDir("d"), ZipFile("d", "2")}, "\"d\""},
+      {"a directory twice in different case", {ZipDir("d"), ZipDir("D")}, "D/"},
   };
   for (const Case& c : cases) {
     BOOST_TEST_CONTEXT(c.what) {
-      std::vector<Entry> entries = {File("collection.xml", kManifest)};
+      std::vector<ZipEntry> entries = {ZipFile("collection.xml", kManifest)};
       entries.insert(entries.end(), c.entries.begin(), c.entries.end());
       MustRefuse(entries, {"more than once", c.named});
     }
@@ -781,8 +724,8 @@ BOOST_AUTO_TEST_CASE(duplicate_names) {
 BOOST_AUTO_TEST_CASE(exact_duplicate_name_is_refused) {
   TempDir tmp;
   const std::string zip = tmp.path() + "/c.zip";
-  WriteZip(zip, {File("collection.xml", kManifest), File("x.css", "first"),
-                 File("y.css", "second")});
+  WriteZip(zip, {ZipFile("collection.xml", kManifest), ZipFile("x.css", "first"),
+                 ZipFile("y.css", "second")});
   std::string bytes = ReadAll(zip);
   Headers h = FindHeaders(bytes, "y.css");
   bytes[h.local + 30] = 'x';
@@ -799,17 +742,17 @@ BOOST_AUTO_TEST_CASE(exact_duplicate_name_is_refused) {
 BOOST_AUTO_TEST_CASE(entry_count_limit) {
   ArchiveLimits limits;
   limits.max_entries = 5;
-  std::vector<Entry> five = {File("collection.xml", kManifest), Dir("d"), File("d/1", "1"),
-                             File("d/2", "2"), File("3", "3")};
+  std::vector<ZipEntry> five = {ZipFile("collection.xml", kManifest), ZipDir("d"),
+                                ZipFile("d/1", "1"), ZipFile("d/2", "2"), ZipFile("3", "3")};
   TempDir tmp;
   WriteZip(tmp.path() + "/five.zip", five);
   auto a = MustOpen(tmp.path() + "/five.zip", limits);
   BOOST_TEST(a->files().size() == 4u);
 
-  std::vector<Entry> six = five;
-  six.push_back(Dir("e"));  // directories count too
+  std::vector<ZipEntry> six = five;
+  six.push_back(ZipDir("e"));  // directories count too
   MustRefuse(six, {"6 entries", "at most 5"}, limits);
-  six.back() = File("4", "4");
+  six.back() = ZipFile("4", "4");
   MustRefuse(six, {"6 entries", "at most 5"}, limits);
 }
 
@@ -866,8 +809,8 @@ BOOST_AUTO_TEST_CASE(overlapping_entries_are_refused) {
     BOOST_TEST_CONTEXT(c.what) {
       TempDir tmp;
       const std::string zip = tmp.path() + "/c.zip";
-      WriteZip(zip, {File("collection.xml", kManifest), File("a.txt", "first", ZIP_CM_STORE),
-                     File("b.txt", "second", ZIP_CM_STORE)});
+      WriteZip(zip, {ZipFile("collection.xml", kManifest), ZipFile("a.txt", "first", ZIP_CM_STORE),
+                     ZipFile("b.txt", "second", ZIP_CM_STORE)});
       std::string bytes = ReadAll(zip);
       c.patch(&bytes);
       WriteAll(zip, c.zip64 ? ToZip64(bytes) : bytes);
@@ -887,17 +830,17 @@ BOOST_AUTO_TEST_CASE(overlapping_entries_are_refused) {
 BOOST_AUTO_TEST_CASE(zip64_archive_is_accepted) {
   TempDir tmp;
   const std::string zip = tmp.path() + "/c.zip";
-  const std::vector<Entry> entries = {File("collection.xml", kManifest), Dir("css"),
-                                      File("css/site.css", "body { color: red; }\n"),
-                                      File("img/logo.png", Binary(70000), ZIP_CM_STORE),
-                                      File("empty.txt", "")};
+  const std::vector<ZipEntry> entries = {ZipFile("collection.xml", kManifest), ZipDir("css"),
+                                      ZipFile("css/site.css", "body { color: red; }\n"),
+                                      ZipFile("img/logo.png", Binary(70000), ZIP_CM_STORE),
+                                      ZipFile("empty.txt", "")};
   WriteZip(zip, entries);
   WriteAll(zip, ToZip64(ReadAll(zip)));
   BOOST_TEST_REQUIRE(ReadAll(zip).find(std::string("PK\x06\x06", 4)) != std::string::npos);
   auto a = MustOpen(zip);
   BOOST_TEST(a->entry_count() == entries.size());
   int n = 0;
-  for (const Entry& e : entries) {
+  for (const ZipEntry& e : entries) {
     if (e.dir) continue;
     BOOST_TEST_CONTEXT(e.name) {
       uint64_t bytes = 0;
@@ -920,7 +863,7 @@ BOOST_AUTO_TEST_CASE(archive_with_a_comment_is_accepted) {
     BOOST_TEST_CONTEXT("a comment of " << comment.size() << " bytes") {
       TempDir tmp;
       const std::string zip = tmp.path() + "/c.zip";
-      WriteZip(zip, {File("collection.xml", kManifest), File("css/site.css", "body {}")});
+      WriteZip(zip, {ZipFile("collection.xml", kManifest), ZipFile("css/site.css", "body {}")});
       SetComment(zip, comment);
       BOOST_TEST_REQUIRE(ReadAll(zip).size() > comment.size());
       auto a = MustOpen(zip);
@@ -1001,19 +944,20 @@ BOOST_AUTO_TEST_CASE(unpacked_size_limit) {
   BOOST_TEST_REQUIRE(m < 1000u);
 
   // 2000 bytes of data.
-  MustRefuse({File("collection.xml", kManifest), File("big.bin", Binary(2000))},
+  MustRefuse({ZipFile("collection.xml", kManifest), ZipFile("big.bin", Binary(2000))},
              {"unpacks to more than"}, limits);
   // Spread over several entries, each under the limit.
-  MustRefuse({File("collection.xml", kManifest), File("a", std::string(500, 'a')),
-              File("b", std::string(500, 'b'))},
+  MustRefuse({ZipFile("collection.xml", kManifest), ZipFile("a", std::string(500, 'a')),
+              ZipFile("b", std::string(500, 'b'))},
              {"unpacks to more than"}, limits);
   // Exactly the limit, the manifest counted: accepted; one byte more: refused.
   TempDir tmp;
   WriteZip(tmp.path() + "/c.zip",
-           {File("collection.xml", kManifest), Dir("d"), File("d/fill", std::string(1000 - m, 'f'))});
+           {ZipFile("collection.xml", kManifest), ZipDir("d"),
+            ZipFile("d/fill", std::string(1000 - m, 'f'))});
   auto a = MustOpen(tmp.path() + "/c.zip", limits);
   BOOST_TEST(a->declared_size("d/fill") == 1000 - m);
-  MustRefuse({File("collection.xml", kManifest), File("d/fill", std::string(1001 - m, 'f'))},
+  MustRefuse({ZipFile("collection.xml", kManifest), ZipFile("d/fill", std::string(1001 - m, 'f'))},
              {"unpacks to more than"}, limits);
 }
 
@@ -1023,24 +967,24 @@ BOOST_AUTO_TEST_CASE(compression_ratio_limit) {
   small.max_ratio = 10;
   struct Case {
     const char* what;
-    Entry entry;
+    ZipEntry entry;
     ArchiveLimits limits;
     bool ok;
   } cases[] = {
-      {"100 KiB of zeros, deflated", File("zeros.bin", std::string(100 * 1024, '\0')), small,
+      {"100 KiB of zeros, deflated", ZipFile("zeros.bin", std::string(100 * 1024, '\0')), small,
        false},
-      {"the same, stored", File("zeros.bin", std::string(100 * 1024, '\0'), ZIP_CM_STORE), small,
+      {"the same, stored", ZipFile("zeros.bin", std::string(100 * 1024, '\0'), ZIP_CM_STORE), small,
        true},
-      {"zeros up to the floor", File("zeros.bin", std::string(1000, '\0')), small, true},
-      {"random data, deflated", File("zeros.bin", Binary(100 * 1024)), small, true},
-      {"2 MiB of zeros, default limits", File("zeros.bin", std::string(2 << 20, '\0')),
+      {"zeros up to the floor", ZipFile("zeros.bin", std::string(1000, '\0')), small, true},
+      {"random data, deflated", ZipFile("zeros.bin", Binary(100 * 1024)), small, true},
+      {"2 MiB of zeros, default limits", ZipFile("zeros.bin", std::string(2 << 20, '\0')),
        ArchiveLimits(), false},
-      {"100 KiB of zeros, default limits", File("zeros.bin", std::string(100 * 1024, '\0')),
+      {"100 KiB of zeros, default limits", ZipFile("zeros.bin", std::string(100 * 1024, '\0')),
        ArchiveLimits(), true},
   };
   for (const Case& c : cases) {
     BOOST_TEST_CONTEXT(c.what) {
-      std::vector<Entry> entries = {File("collection.xml", kManifest), c.entry};
+      std::vector<ZipEntry> entries = {ZipFile("collection.xml", kManifest), c.entry};
       if (!c.ok) {
         MustRefuse(entries, {"\"zeros.bin\"", "suspicious compression ratio"}, c.limits);
         continue;
@@ -1061,7 +1005,7 @@ BOOST_AUTO_TEST_CASE(unsupported_compression_method) {
     BOOST_TEST_MESSAGE("this libzip cannot write bzip2; case skipped");
     return;
   }
-  MustRefuse({File("collection.xml", kManifest), File("a.bin", Binary(5000), ZIP_CM_BZIP2)},
+  MustRefuse({ZipFile("collection.xml", kManifest), ZipFile("a.bin", Binary(5000), ZIP_CM_BZIP2)},
              {"\"a.bin\"", "unsupported compression"});
 }
 
@@ -1077,7 +1021,7 @@ BOOST_AUTO_TEST_CASE(crc_error_is_caught_by_extract) {
     BOOST_TEST_CONTEXT((method == ZIP_CM_STORE ? "stored" : "deflated")) {
       TempDir tmp;
       const std::string zip = tmp.path() + "/c.zip";
-      WriteZip(zip, {File("collection.xml", kManifest), File("data.bin", data, method)});
+      WriteZip(zip, {ZipFile("collection.xml", kManifest), ZipFile("data.bin", data, method)});
       std::string bytes = ReadAll(zip);
       size_t at;
       if (method == ZIP_CM_STORE) {
@@ -1110,7 +1054,7 @@ BOOST_AUTO_TEST_CASE(crc_error_is_caught_by_extract) {
 BOOST_AUTO_TEST_CASE(crc_error_in_the_manifest) {
   TempDir tmp;
   const std::string zip = tmp.path() + "/c.zip";
-  WriteZip(zip, {File("collection.xml", kManifest, ZIP_CM_STORE)});
+  WriteZip(zip, {ZipFile("collection.xml", kManifest, ZIP_CM_STORE)});
   std::string bytes = ReadAll(zip);
   size_t at = bytes.find("Resource");
   BOOST_TEST_REQUIRE(at != std::string::npos);
@@ -1142,7 +1086,7 @@ BOOST_AUTO_TEST_CASE(declared_size_that_lies) {
     BOOST_TEST_CONTEXT(c.what) {
       TempDir tmp;
       const std::string zip = tmp.path() + "/c.zip";
-      WriteZip(zip, {File("collection.xml", kManifest), File("lie.bin", data, c.method)});
+      WriteZip(zip, {ZipFile("collection.xml", kManifest), ZipFile("lie.bin", data, c.method)});
       PatchSize(zip, "lie.bin", c.declared);
 
       std::unique_ptr<CollectionArchive> a;
@@ -1168,7 +1112,7 @@ BOOST_AUTO_TEST_CASE(declared_size_that_lies) {
 BOOST_AUTO_TEST_CASE(manifest_whose_declared_size_lies) {
   TempDir tmp;
   const std::string zip = tmp.path() + "/c.zip";
-  WriteZip(zip, {File("collection.xml", kManifest, ZIP_CM_STORE)});
+  WriteZip(zip, {ZipFile("collection.xml", kManifest, ZIP_CM_STORE)});
   PatchSize(zip, "collection.xml", 20);
   std::unique_ptr<CollectionArchive> a;
   Status s = Open(zip, &a);
@@ -1181,10 +1125,10 @@ BOOST_AUTO_TEST_CASE(manifest_whose_declared_size_lies) {
 BOOST_AUTO_TEST_CASE(encrypted_entries) {
   // With libzip's own AES-256 when this build has it.
   if (zip_encryption_method_supported(ZIP_EM_AES_256, 1)) {
-    Entry secret = File("secret.txt", "the password is swordfish");
+    ZipEntry secret = ZipFile("secret.txt", "the password is swordfish");
     secret.aes = true;
-    MustRefuse({File("collection.xml", kManifest), secret}, {"\"secret.txt\"", "encrypted"});
-    Entry manifest = File("collection.xml", kManifest);
+    MustRefuse({ZipFile("collection.xml", kManifest), secret}, {"\"secret.txt\"", "encrypted"});
+    ZipEntry manifest = ZipFile("collection.xml", kManifest);
     manifest.aes = true;
     MustRefuse({manifest}, {"\"collection.xml\"", "encrypted"});
   } else {
@@ -1195,7 +1139,7 @@ BOOST_AUTO_TEST_CASE(encrypted_entries) {
     BOOST_TEST_CONTEXT("flag bit 0, method " << method) {
       TempDir tmp;
       const std::string zip = tmp.path() + "/c.zip";
-      WriteZip(zip, {File("collection.xml", kManifest), File("secret.txt", "plain", method)});
+      WriteZip(zip, {ZipFile("collection.xml", kManifest), ZipFile("secret.txt", "plain", method)});
       PatchEncryptedFlag(zip, "secret.txt");
       std::unique_ptr<CollectionArchive> a;
       Status s = Open(zip, &a);
