@@ -366,11 +366,6 @@ Status CheckRawDirectory(const std::string& path, uint64_t max_entries) {
 
 }  // namespace
 
-std::string FormatBytes(uint64_t bytes) {
-  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
-  return std::to_string(bytes) + " bytes";
-}
-
 CollectionArchive::~CollectionArchive() {
   if (zip_) zip_discard(zip_);
 }

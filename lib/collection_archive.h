@@ -32,9 +32,6 @@ struct ArchiveLimits {
   uint64_t ratio_floor_bytes = 1 << 20;      // smaller entries may compress well
 };
 
-// "1024 MiB" for whole MiB, else "1000 bytes": limits in messages.
-std::string FormatBytes(uint64_t bytes);
-
 class CollectionArchive {
  public:
   // Opens `path`. With `require_manifest`, exactly one *.xml must sit at the

@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include <cstdio>
+
 #include <cctype>
 #include <cstdint>
 
@@ -61,6 +63,18 @@ std::string EscapeLike(const std::string& s) {
     out += c;
   }
   return out;
+}
+
+std::string FormatBytes(uint64_t bytes) {
+  const uint64_t kKiB = 1024, kMiB = 1024 * 1024;
+  if (bytes < kKiB) return std::to_string(bytes) + " bytes";
+  // 1,048,575 bytes are "1.0 MiB", not "1024.0 KiB".
+  const uint64_t unit = bytes >= kMiB - kKiB / 20 ? kMiB : kKiB;
+  const char* name = unit == kMiB ? " MiB" : " KiB";
+  if (bytes % unit == 0) return std::to_string(bytes / unit) + name;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%s", static_cast<double>(bytes) / static_cast<double>(unit), name);
+  return buf;
 }
 
 }  // namespace site

@@ -1,6 +1,7 @@
 // Small text helpers shared by the modules that read what clients send.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace site {
@@ -20,5 +21,10 @@ bool IsValidUtf8(const std::string& s);
 
 // Escapes LIKE's wildcards (\\, %, _) so that `s` matches only itself.
 std::string EscapeLike(const std::string& s);
+
+// A byte count for people, the one way the site writes sizes (limits in
+// refusals, sizes on the Collections page): "256 MiB" and "64 KiB" when
+// exact, "1.5 MiB" to one decimal otherwise, "812 bytes" below 1 KiB.
+std::string FormatBytes(uint64_t bytes);
 
 }  // namespace site

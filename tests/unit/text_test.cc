@@ -1,6 +1,10 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
+#include <string>
+#include <utility>
+
 #include "text.h"
 
 BOOST_AUTO_TEST_SUITE(text_test)
@@ -40,6 +44,27 @@ BOOST_AUTO_TEST_CASE(starts_with) {
   BOOST_TEST(site::StartsWith("shop", "shop"));
   BOOST_TEST(!site::StartsWith("sho", "shop"));
   BOOST_TEST(!site::StartsWith("Shop/a", "shop/"));
+}
+
+BOOST_AUTO_TEST_CASE(format_bytes) {
+  const std::pair<uint64_t, std::string> cases[] = {
+      {0, "0 bytes"},
+      {1023, "1023 bytes"},
+      {1024, "1 KiB"},
+      {1536, "1.5 KiB"},
+      {4096, "4 KiB"},
+      {1048575, "1.0 MiB"},
+      {1047552, "1023 KiB"},
+      {1048576, "1 MiB"},
+      {1572864, "1.5 MiB"},
+      {16777216, "16 MiB"},
+      {268435456, "256 MiB"},
+      {268435457, "256.0 MiB"},
+      {1099511627776ull, "1048576 MiB"},
+  };
+  for (const auto& [bytes, text] : cases) {
+    BOOST_TEST_CONTEXT(bytes) { BOOST_TEST(site::FormatBytes(bytes) == text); }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -155,8 +155,8 @@ BOOST_AUTO_TEST_CASE(a_declared_length_over_the_limit_is_refused_before_reading)
   big.set_body_reader([&read](char*, size_t) { read = true; return size_t{0}; });
   site::Status s = site::ReceiveCollectionUpload(config, big, &up);
   BOOST_TEST(s.code() == site::Status::Code::kTooLarge);
-  // The limit, exactly: 4096 is no whole MiB, so it is given in bytes.
-  BOOST_TEST(s.message().find("larger than 4096 bytes") != std::string::npos, s.message());
+  // The limit, exactly (FormatBytes: 4096 bytes are 4 KiB).
+  BOOST_TEST(s.message().find("larger than 4 KiB,") != std::string::npos, s.message());
   BOOST_TEST(!read);
 }
 
