@@ -1,51 +1,5 @@
-// /revokeBearerToken (POST): the Revoke button of the People edit page.
-// Ends the token of the person whose record is open (form field person_id).
-// Signed-in Admins only, with the session's CSRF token.
-#include "app.h"
-#include "routes.h"
-#include "log.h"
-#include "page.h"
-#include "session.h"
-#include "token_store.h"
+// The revokeBearerToken program; what it answers is lib/revoke_bearer_token_handler.h's.
+#include "fastcgi_loop.h"
+#include "revoke_bearer_token_handler.h"
 
-namespace site {
-namespace {
-
-Status HandleRevokeBearerToken(App& app, const Request& req, Response* resp) {
-  if (!req.IsPost()) {
-    resp->SetHeader("Allow", "POST");
-    return Status::BadRequest("Use the Revoke button on a person's record.");
-  }
-  std::optional<SessionInfo> session;
-  Status s = SessionOrRedirect(app, req, resp, &session);
-  if (!s.ok() || !session) return s;
-  s = CheckCsrf(*session, req);
-  if (!s.ok()) return s;
-  if (session->access != Access::kAdmin) {
-    return Status::Forbidden("Only an Admin can revoke bearer tokens.");
-  }
-  std::optional<int64_t> id = ParseId(req.Form("person_id"));
-  if (!id) return Status::NotFound("There is no person with this id.");
-  int64_t person_id = *id;
-  bool revoked = false;
-  s = RevokeBearerToken(app.db.get(), person_id, session->person_id, req.client_address(),
-                        &revoked);
-  if (!s.ok()) return s;
-  if (revoked) {
-    Log(LogLevel::kInfo, req.client_address(),
-        "person " + std::to_string(session->person_id) + " revoked the bearer token of person " +
-            std::to_string(person_id));
-  }
-  resp->Redirect("/people/edit?id=" + std::to_string(person_id) +
-                 (revoked ? "&revoked=1" : ""));
-  return Status::OK();
-}
-
-}  // namespace
-}  // namespace site
-
-int main(int, char** argv) {
-  site::ProgramOptions options;
-  options.paths = site::RoutePaths("revokeBearerToken");
-  return site::RunFastCgi(argv[0], site::HandleRevokeBearerToken, options);
-}
+int main(int, char** argv) { return site::RunFastCgi(argv[0], site::RevokeBearerTokenProgram()); }

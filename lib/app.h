@@ -1,6 +1,8 @@
 // App: what a FastCGI program keeps for its whole life (settings, the
-// database connection, the template cache), and the accept loop that turns
-// each FastCGI request into a call of the program's handler.
+// database connection, the template cache, the program's handler), and
+// Serve, which turns one Request into its Response. The FastCGI accept
+// loop is fastcgi_loop.h's; Serve needs no web server, so tests call it
+// with a Request they build.
 #pragma once
 
 #include <memory>
@@ -9,6 +11,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "error_reply.h"
 #include "request.h"
 #include "response.h"
 #include "status.h"
@@ -16,29 +19,14 @@
 
 namespace site {
 
-struct App {
-  Config config;
-  std::unique_ptr<Db> db;
-  std::unique_ptr<Templates> templates;
+struct App;
 
-  // Builds the database handle and template cache from `config`.
-  explicit App(Config config);
-};
-
-// A request handler: fills `resp`, or returns a non-OK Status that the loop
-// answers with the matching error page (HttpStatusOf). The handler may
-// assume the database connection was checked at the start of the request.
+// A request handler: fills `resp`, or returns a non-OK Status that Serve
+// answers with the error reply of the program's style (error_reply.h). The
+// handler may assume the database connection was checked at the start of
+// the request, and that the path and method are ones its program takes.
 using Handler = Status (*)(App& app, const Request& req, Response* resp);
 
-// How a program answers errors: admin pages with an HTML page, API
-// programs with JSON (and RFC 6750 headers, see bearer_auth.h), and pages
-// that scripts also call with whichever the request's Accept header asks.
-enum class ErrorStyle { kHtmlPage, kJson, kByAccept };
-
-// Loads the config named by $SITE_CONFIG (exiting with a message naming the
-// bad setting), then serves FastCGI requests until the web server stops us.
-// Every request gets fresh Request/Response objects; no request state
-// outlives its request. Exceptions stop here and answer 500.
 struct ProgramOptions {
   ErrorStyle errors = ErrorStyle::kHtmlPage;
   // False: the loop reads the body (at most max_form_bytes) before the
@@ -57,10 +45,32 @@ struct ProgramOptions {
   std::string method_hint;
 };
 
-int RunFastCgi(const char* argv0, Handler handler, ProgramOptions options = ProgramOptions());
+// One cgi-bin program: its handler and how it is served.
+struct Program {
+  Handler handler = nullptr;
+  ProgramOptions options;
+};
 
-// Answers `resp` with the error page for `s` (status, message, and for 503
-// a Retry-After). Internal details are logged, never shown.
-void RenderErrorPage(App& app, const Request& req, const Status& s, Response* resp);
+struct App {
+  Config config;
+  Program program;
+  std::unique_ptr<Db> db;
+  std::unique_ptr<Templates> templates;
+
+  // Builds the database handle (connected on first use) and the template
+  // cache from `config`.
+  App(Config config, Program program);
+};
+
+// Answers `req`: a 404 for a path the program does not take, a 405 (with
+// Allow) for a method it does not take, a 503 when the database cannot be
+// reached, else what the handler makes of it; a non-OK Status, and any
+// exception the handler lets out (as a 500), become the error reply of the
+// program's style. Never throws.
+Response Serve(App& app, const Request& req);
+
+// The error reply of the program's style for `s`, for a request that was
+// refused before Serve (a body that could not be read). Never throws.
+Response ErrorResponse(App& app, const Request& req, const Status& s);
 
 }  // namespace site

@@ -14,13 +14,11 @@ const char kTokenExpiredMessage[] = "Token has expired";
 const char kTokenInvalidMessage[] =
     "Token is not valid; it may have been replaced by a newer token";
 const char kAdminRequiredMessage[] = "Admin access required";
-const char kUnavailableMessage[] = "Service temporarily unavailable; please try again later";
 
 namespace {
 
 const char kTooManyMessage[] =
     "Too many failed authentication attempts from your address; try again later";
-const char kRealm[] = "site";
 
 // Counts a presented token that is malformed or unknown, and answers it:
 // with `failure`, or with 429 once the address has failed too often lately.
@@ -123,52 +121,15 @@ void SetTokenExpirationHeader(const BearerIdentity& who, Response* resp) {
   resp->SetHeader(kTokenExpirationHeader, who.expires_at + " UTC");
 }
 
-namespace {
-
-// RFC 6750 section 3: quoted-string values; ours never hold quotes.
-std::string Challenge(const std::string& error, const std::string& description) {
-  std::string c = std::string("Bearer realm=\"") + kRealm + "\"";
-  if (!error.empty()) c += ", error=\"" + error + "\", error_description=\"" + description + "\"";
-  return c;
-}
-
-}  // namespace
-
 bool RequireAdminOrReply(const BearerIdentity& who, const Request& req, Response* resp) {
   if (who.access == Access::kAdmin) return true;
-  resp->SetHeader("WWW-Authenticate", Challenge("insufficient_scope", kAdminRequiredMessage));
+  resp->SetHeader("WWW-Authenticate", BearerChallenge("insufficient_scope", kAdminRequiredMessage));
   SetJsonBody(resp,
           {{"error", "forbidden"},
            {"message", kAdminRequiredMessage},
            {"person", {{"username", who.username}, {"access", AccessLabel(who.access)}}}},
           403);
   return false;
-}
-
-void RenderApiError(const Request& req, const Status& s, Response* resp) {
-  int code = HttpStatusOf(s);
-  std::string message = s.message();
-  if (code == 500) {
-    Log(LogLevel::kError, req.client_address(), "500 for " + req.Env("REQUEST_URI") + ": " +
-                                                    s.ToString());
-    message = "Internal error; please try again, and tell the site administrator if it persists";
-  } else if (code == 503) {
-    message = kUnavailableMessage;
-  }
-  // An authenticated request keeps telling its client when the token expires.
-  std::string expiration = resp->Header(kTokenExpirationHeader);
-  *resp = Response();
-  if (!expiration.empty()) resp->SetHeader(kTokenExpirationHeader, expiration);
-  if (code == 401) {
-    std::string token;
-    bool presented =
-        ParseBearerHeader(req.Env("HTTP_AUTHORIZATION"), &token) != BearerHeader::kAbsent;
-    resp->SetHeader("WWW-Authenticate", presented ? Challenge("invalid_token", message)
-                                                  : Challenge("", ""));
-  }
-  if (code == 429) resp->SetHeader("Retry-After", "60");
-  if (code == 503) resp->SetHeader("Retry-After", "30");
-  SetJsonBody(resp, {{"error", ErrorName(code)}, {"message", message}}, code);
 }
 
 }  // namespace site

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "access.h"
+#include "bearer_token.h"
 #include "config.h"
 #include "db.h"
 #include "request.h"
@@ -21,7 +22,6 @@ extern const char kAuthRequiredMessage[];   // "Authentication required"
 extern const char kTokenExpiredMessage[];   // "Token has expired"
 extern const char kTokenInvalidMessage[];   // not valid, may have been replaced
 extern const char kAdminRequiredMessage[];  // "Admin access required"
-extern const char kUnavailableMessage[];    // temporarily unavailable
 
 // Who a token acts as, read at this request.
 struct BearerIdentity {
@@ -43,19 +43,12 @@ struct BearerIdentity {
 // last use at most once a minute per token: one indexed lookup otherwise.
 Status AuthenticateBearer(Db* db, const Config& config, const Request& req, BearerIdentity* who);
 
-// The header every authenticated response carries, like GitHub's
-// GitHub-Authentication-Token-Expiration: "2027-11-28 06:04:30 UTC".
-constexpr char kTokenExpirationHeader[] = "Authentication-Token-Expiration";
+// Sets kTokenExpirationHeader (bearer_token.h), which every authenticated
+// response carries, to the token's expiry.
 void SetTokenExpirationHeader(const BearerIdentity& who, Response* resp);
 
 // Returns true iff `who` has Admin access; otherwise answers `resp` with
 // 403 "Admin access required" (RFC 6750 insufficient_scope) and returns false.
 bool RequireAdminOrReply(const BearerIdentity& who, const Request& req, Response* resp);
-
-// Answers `resp` with the JSON error for `s`: {"error": ..., "message": ...},
-// and for 401 a WWW-Authenticate header (with error="invalid_token" and an
-// error_description when a bearer token was presented), for 429/503 a
-// Retry-After.
-void RenderApiError(const Request& req, const Status& s, Response* resp);
 
 }  // namespace site

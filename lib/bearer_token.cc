@@ -140,4 +140,10 @@ BearerHeader ParseBearerHeader(const std::string& header, std::string* token) {
   return BearerHeader::kWellFormed;
 }
 
+std::string BearerChallenge(const std::string& error, const std::string& description) {
+  std::string c = "Bearer realm=\"site\"";
+  if (!error.empty()) c += ", error=\"" + error + "\", error_description=\"" + description + "\"";
+  return c;
+}
+
 }  // namespace site

@@ -64,4 +64,13 @@ enum class BearerHeader {
 // *token only for kWellFormed. Needs no database.
 BearerHeader ParseBearerHeader(const std::string& header, std::string* token);
 
+// The header every authenticated response carries, like GitHub's
+// GitHub-Authentication-Token-Expiration: "2027-11-28 06:04:30 UTC".
+constexpr char kTokenExpirationHeader[] = "Authentication-Token-Expiration";
+
+// A WWW-Authenticate value (RFC 6750 section 3): `Bearer realm="site"`, with
+// error and error_description when `error` is set. REQUIRES: neither holds
+// a double quote (ours are fixed texts).
+std::string BearerChallenge(const std::string& error = "", const std::string& description = "");
+
 }  // namespace site

@@ -20,10 +20,10 @@ std::unique_ptr<TemplateDictionary> NewPage(const std::string& title,
   return dict;
 }
 
-Status RenderPage(App& app, const std::string& file, const TemplateDictionary& dict,
+Status RenderPage(Templates* templates, const std::string& file, const TemplateDictionary& dict,
                   Response* resp) {
   std::string html;
-  Status s = app.templates->Render(file, dict, &html);
+  Status s = templates->Render(file, dict, &html);
   if (s.ok()) resp->set_body(std::move(html));
   return s;
 }
@@ -37,9 +37,9 @@ std::string SafeLocalPath(const std::string& next) {
   return next;
 }
 
-Status SessionOrRedirect(App& app, const Request& req, Response* resp,
+Status SessionOrRedirect(Db* db, const Config& config, const Request& req, Response* resp,
                          std::optional<SessionInfo>* session) {
-  Status s = FindSession(app.db.get(), app.config, req, session);
+  Status s = FindSession(db, config, req, session);
   if (!s.ok() || session->has_value()) return s;
   std::string here = SafeLocalPath(req.Env("REQUEST_URI"));
   resp->Redirect("/login?next=" + cgicc::form_urlencode(here));

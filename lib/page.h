@@ -7,8 +7,12 @@
 #include <optional>
 #include <string>
 
-#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "request.h"
+#include "response.h"
 #include "session.h"
+#include "status.h"
 #include "templates.h"
 
 namespace site {
@@ -19,13 +23,13 @@ std::unique_ptr<TemplateDictionary> NewPage(const std::string& title,
                                             const SessionInfo* session);
 
 // Renders `file` with `dict` into `resp` (status unchanged).
-Status RenderPage(App& app, const std::string& file, const TemplateDictionary& dict,
+Status RenderPage(Templates* templates, const std::string& file, const TemplateDictionary& dict,
                   Response* resp);
 
 // For pages that need a signed-in Admin or Content Manager. Returns OK with
 // *session set when there is one; otherwise answers `resp` with a redirect
 // to the sign-in page (coming back here afterwards) and leaves *session empty.
-Status SessionOrRedirect(App& app, const Request& req, Response* resp,
+Status SessionOrRedirect(Db* db, const Config& config, const Request& req, Response* resp,
                          std::optional<SessionInfo>* session);
 
 // Returns `next` if it is a path on this site ("/people?q=a"), else "/people".

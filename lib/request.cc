@@ -106,6 +106,23 @@ std::string Request::Cookie(const std::string& name) const {
   return it == cookies_.end() ? std::string() : it->second;
 }
 
+Status Request::ContentLength(std::optional<int64_t>* length) const {
+  return ContentLength(env_, length);
+}
+
+Status Request::ContentLength(const Environment& env, std::optional<int64_t>* length) {
+  length->reset();
+  auto it = env.find("CONTENT_LENGTH");
+  if (it == env.end() || it->second.empty()) return Status::OK();
+  const std::string& text = it->second;
+  // 18 digits cannot overflow int64_t; no body of ours comes near.
+  if (text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::BadRequest("The request's Content-Length is not a number.");
+  }
+  *length = std::stoll(text);
+  return Status::OK();
+}
+
 std::optional<int64_t> ParseId(const std::string& text) {
   if (text.empty() || text.size() > 10 ||
       text.find_first_not_of("0123456789") != std::string::npos) {

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "status.h"
+
 namespace site {
 
 class Request {
@@ -38,6 +40,13 @@ class Request {
   // True iff the client asked for JSON (Accept names application/json): the
   // pages' scripts do; their errors then come as JSON, not as a page.
   bool WantsJson() const { return Env("HTTP_ACCEPT").find("application/json") != std::string::npos; }
+
+  // Reads CONTENT_LENGTH: OK with *length set (nullopt when the request
+  // has none, as a chunked body under mod_proxy_fcgi), or BadRequest when it
+  // is not a number of at most 18 digits.
+  Status ContentLength(std::optional<int64_t>* length) const;
+  // The same for an environment not yet made into a Request.
+  static Status ContentLength(const Environment& env, std::optional<int64_t>* length);
 
   // Returns the first value of query parameter `name`, or "".
   std::string Query(const std::string& name) const;

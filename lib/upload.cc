@@ -5,12 +5,15 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "collection_archive.h"
 #include "crypto.h"
 #include "generations.h"
 #include "multipart.h"
+#include "text.h"
 
 namespace site {
 
@@ -20,7 +23,6 @@ constexpr size_t kChunk = 64 * 1024;
 constexpr size_t kMaxTextField = 4096;
 
 std::string TooLargeMessage(const Config& config) {
-  // FormatBytes: "16 MiB", or exact bytes when the limit is no whole MiB.
   return "The collection file is larger than " +
          FormatBytes(static_cast<uint64_t>(config.max_upload_bytes)) +
          ", the most this site accepts.";
@@ -45,19 +47,12 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
   Status s = MultipartReader::BoundaryFromContentType(req.Env("CONTENT_TYPE"), &boundary);
   if (!s.ok()) return s;
   const int64_t max_body = MaxUploadRequestBytes(config);
-  const std::string& length_text = req.Env("CONTENT_LENGTH");
-  int64_t declared = -1;
-  if (!length_text.empty()) {
-    if (length_text.size() > 18 || length_text.find_first_not_of("0123456789") != std::string::npos) {
-      return Status::BadRequest("The request's Content-Length is not a number.");
-    }
-    declared = std::stoll(length_text);
-    // More than even a base64-encoded file of the largest size needs: the
-    // file is too large whatever its encoding.
-    if (declared > max_body) {
-      return Status::TooLarge(TooLargeMessage(config));
-    }
-  }
+  std::optional<int64_t> declared;
+  s = req.ContentLength(&declared);
+  if (!s.ok()) return s;
+  // More than even a base64-encoded file of the largest size needs: the
+  // file is too large whatever its encoding.
+  if (declared && *declared > max_body) return Status::TooLarge(TooLargeMessage(config));
 
   std::filesystem::path staging = StagingDir(config);
   std::error_code ec;
@@ -126,7 +121,7 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
   int64_t received = 0;
   for (;;) {
     size_t want = kChunk;
-    if (declared >= 0) want = static_cast<size_t>(std::min<int64_t>(kChunk, declared - received));
+    if (declared) want = static_cast<size_t>(std::min<int64_t>(kChunk, *declared - received));
     if (want == 0) break;
     size_t n = req.ReadBody(buf.get(), want);
     if (n == 0) break;

@@ -4,14 +4,13 @@
 #include <optional>
 #include <string>
 
-#include "app.h"
+#include "templates.h"
 #include "page.h"
 #include "scratch_db.h"
 #include "session.h"
 #include "test_util.h"
 
 using site::Access;
-using site::App;
 using site::Request;
 using site::Response;
 using site::SessionInfo;
@@ -23,7 +22,7 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// An App over the real templates; its database is never opened.
+// Settings with the real templates; no database is opened.
 site::Config TemplatesOnlyConfig() {
   site::Config c;
   c.db_socket = "/nonexistent/site-unit-tests.sock";
@@ -76,12 +75,12 @@ BOOST_AUTO_TEST_CASE(safe_local_path) {
 }
 
 BOOST_AUTO_TEST_CASE(page_without_session) {
-  App app(TemplatesOnlyConfig());
+  site::Templates templates(TemplatesOnlyConfig().templates_dir);
   auto dict = site::NewPage("Not <Found> & \"gone\"", nullptr);
   dict->SetValue("MESSAGE", "<script>alert('x')</script>");
   Response resp;
   resp.set_status(404);
-  Status s = site::RenderPage(app, "error.tpl", *dict, &resp);
+  Status s = site::RenderPage(&templates, "error.tpl", *dict, &resp);
   BOOST_TEST_REQUIRE(s.ok(), s.ToString());
   const std::string& html = resp.body();
   BOOST_TEST(resp.status() == 404);  // unchanged
@@ -96,7 +95,7 @@ BOOST_AUTO_TEST_CASE(page_without_session) {
 }
 
 BOOST_AUTO_TEST_CASE(page_with_session_shows_who_and_the_sign_out_form) {
-  App app(TemplatesOnlyConfig());
+  site::Templates templates(TemplatesOnlyConfig().templates_dir);
   SessionInfo session;
   session.person_id = 7;
   session.username = "ann";
@@ -106,7 +105,7 @@ BOOST_AUTO_TEST_CASE(page_with_session_shows_who_and_the_sign_out_form) {
   auto dict = site::NewPage("People", &session);
   dict->SetValue("MESSAGE", "hello");
   Response resp;
-  Status s = site::RenderPage(app, "error.tpl", *dict, &resp);
+  Status s = site::RenderPage(&templates, "error.tpl", *dict, &resp);
   BOOST_TEST_REQUIRE(s.ok(), s.ToString());
   const std::string& html = resp.body();
   BOOST_TEST(resp.status() == 200);
@@ -120,19 +119,18 @@ BOOST_AUTO_TEST_CASE(page_with_session_shows_who_and_the_sign_out_form) {
 }
 
 BOOST_AUTO_TEST_CASE(render_missing_template_leaves_the_response_alone) {
-  App app(TemplatesOnlyConfig());
+  site::Templates templates(TemplatesOnlyConfig().templates_dir);
   auto dict = site::NewPage("x", nullptr);
   Response resp;
   resp.set_body("before");
-  Status s = site::RenderPage(app, "no_such_template.tpl", *dict, &resp);
+  Status s = site::RenderPage(&templates, "no_such_template.tpl", *dict, &resp);
   BOOST_TEST(!s.ok());
   BOOST_TEST(site::HttpStatusOf(s) == 500);
   BOOST_TEST(resp.body() == "before");
 }
 
 BOOST_FIXTURE_TEST_CASE(session_or_redirect, site_test::MigratedDb, NEEDS_DB) {
-  App app(config());
-  BOOST_TEST_REQUIRE(app.db->EnsureConnected().ok());
+  site::Db* db = this->db();
   int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin);
 
   // No session: a redirect to sign-in that comes back here.
@@ -140,7 +138,7 @@ BOOST_FIXTURE_TEST_CASE(session_or_redirect, site_test::MigratedDb, NEEDS_DB) {
     Request req({{"REQUEST_METHOD", "GET"}, {"REQUEST_URI", "/people?q=a&page=2"}}, "");
     Response resp;
     std::optional<SessionInfo> session;
-    Status s = site::SessionOrRedirect(app, req, &resp, &session);
+    Status s = site::SessionOrRedirect(db, config(), req, &resp, &session);
     BOOST_TEST_REQUIRE(s.ok(), s.ToString());
     BOOST_TEST(!session.has_value());
     BOOST_TEST(resp.status() == 303);
@@ -155,7 +153,7 @@ BOOST_FIXTURE_TEST_CASE(session_or_redirect, site_test::MigratedDb, NEEDS_DB) {
     Request req({{"REQUEST_METHOD", "GET"}, {"REQUEST_URI", "//evil.example/x"}}, "");
     Response resp;
     std::optional<SessionInfo> session;
-    BOOST_TEST_REQUIRE(site::SessionOrRedirect(app, req, &resp, &session).ok());
+    BOOST_TEST_REQUIRE(site::SessionOrRedirect(db, config(), req, &resp, &session).ok());
     std::string location = resp.Header("Location");
     Request back({{"REQUEST_METHOD", "GET"}, {"QUERY_STRING", location.substr(7)}}, "");
     BOOST_TEST(back.Query("next") == "/people", location);
@@ -164,7 +162,7 @@ BOOST_FIXTURE_TEST_CASE(session_or_redirect, site_test::MigratedDb, NEEDS_DB) {
   {
     Response start;
     BOOST_TEST_REQUIRE(
-        site::StartSession(app.db.get(), app.config, Request({}, ""), ann, &start).ok());
+        site::StartSession(db, config(), Request({}, ""), ann, &start).ok());
     std::string cookie = site_test::CookieValueFrom(start, site::kSessionCookie);
     Request req({{"REQUEST_METHOD", "GET"},
                  {"REQUEST_URI", "/people"},
@@ -172,7 +170,7 @@ BOOST_FIXTURE_TEST_CASE(session_or_redirect, site_test::MigratedDb, NEEDS_DB) {
                 "");
     Response resp;
     std::optional<SessionInfo> session;
-    Status s = site::SessionOrRedirect(app, req, &resp, &session);
+    Status s = site::SessionOrRedirect(db, config(), req, &resp, &session);
     BOOST_TEST_REQUIRE(s.ok(), s.ToString());
     BOOST_TEST_REQUIRE(session.has_value());
     BOOST_TEST(session->person_id == ann);

@@ -1,0 +1,67 @@
+#include "install_collection_handler.h"
+
+#include "bearer_auth.h"
+#include "collection_installer.h"
+#include "json_body.h"
+#include "routes.h"
+#include "upload.h"
+
+namespace site {
+
+Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
+  BearerIdentity who;
+  Status s = AuthenticateBearer(app.db.get(), app.config, req, &who);
+  if (!s.ok()) return s;
+  SetTokenExpirationHeader(who, resp);
+  if (!RequireAdminOrReply(who, req, resp)) return Status::OK();
+
+  ReceivedUpload upload;
+  InstallInput in;
+  s = ReceiveCollectionUpload(app.config, req, &upload);
+  if (!s.ok()) {
+    in.person_id = who.person_id;
+    in.client_address = req.client_address();
+    in.archive_bytes = upload.bytes;
+    RecordRefusedUpload(app.db.get(), in, s);
+    return s;
+  }
+  in.archive_path = upload.path;
+  in.archive_sha256 = upload.sha256;
+  in.archive_bytes = upload.bytes;
+  in.person_id = who.person_id;
+  in.client_address = req.client_address();
+  in.fault_point = req.Env("HTTP_X_FAULT_POINT");
+  InstallOutcome out;
+  s = InstallCollection(app.db.get(), app.config, in, &out);
+  DiscardUpload(&upload);
+  if (!s.ok()) return s;
+
+  nlohmann::json body = {
+      {"message", "Installed collection \"" + out.name + "\" (" + std::to_string(out.files) +
+                      " files" + (out.replaced ? ", replacing the previous version" : "") + ")"},
+      {"name", out.name},
+      {"guid", out.guid},
+      {"version", out.version},
+      {"files", out.files},
+      {"bytes", out.bytes},
+      {"replaced", out.replaced},
+      {"archive_sha256", upload.sha256},
+      {"warnings", out.warnings}};
+  if (out.replaced) body["replaced_version_installed_at"] = out.replaced_installed_at;
+  SetJsonBody(resp, body);
+  return Status::OK();
+}
+
+Program InstallCollectionProgram() {
+  Program p;
+  p.handler = HandleInstallCollection;
+  p.options.errors = ErrorStyle::kJson;
+  p.options.stream_body = true;
+  p.options.paths = RoutePaths("installCollection");
+  p.options.methods = {"POST"};
+  p.options.method_hint = "Use POST with the archive in the collectionFile field.";
+  return p;
+}
+
+}  // namespace site
+
