@@ -347,6 +347,16 @@ Status SetPassword(Db* db, const std::string& username, const std::string& passw
   });
 }
 
+Status LockPerson(Db* db, int64_t id, bool* active) {
+  *active = false;
+  std::vector<DbRow> rows;
+  Status s = db->Query("SELECT active FROM people WHERE id = ? FOR UPDATE", {id}, &rows);
+  if (!s.ok()) return s;
+  if (rows.empty()) return Status::NotFound("There is no person with this id.");
+  *active = rows[0].Int("active") != 0;
+  return Status::OK();
+}
+
 Status CountActiveAdmins(Db* db, int64_t* count) {
   std::vector<DbRow> rows;
   Status s = db->Query(

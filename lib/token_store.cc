@@ -35,17 +35,21 @@ Status CreateBearerToken(Db* db, const std::string& secret, int64_t person_id, i
   s = RunInTransaction(db, [&]() -> Status {
     // Locking the person's row serializes concurrent creations for them, so
     // "replaced" is exact and the last writer's token is the one that stays.
-    std::vector<DbRow> rows;
-    Status step = db->Query(
-        "SELECT active, UTC_TIMESTAMP() AS now FROM people WHERE id = ? FOR UPDATE", {person_id},
-        &rows);
+    bool active = false;
+    Status step = LockPerson(db, person_id, &active);
     if (!step.ok()) return step;
-    if (rows.empty()) return Status::NotFound("There is no person with this id.");
-    if (rows[0].Int("active") == 0) {
+    if (!active) {
       return Status::Conflict("This person is inactive; activate them before creating a token.");
     }
+    // The clock, read once the lock is ours: a creation that waited for it
+    // is never dated before the one it waited for.
+    std::vector<DbRow> rows;
+    step = db->Query("SELECT UTC_TIMESTAMP() AS now", {}, &rows);
+    if (!step.ok()) return step;
     std::time_t now = 0;
-    if (!ParseUtc(rows[0].Str("now"), &now)) return Status::Internal("bad database time");
+    if (rows.empty() || !ParseUtc(rows[0].Str("now"), &now)) {
+      return Status::Internal("bad database time");
+    }
     created_at = FormatUtc(now);
     expires_at = FormatUtc(BearerTokenExpiry(now));
 
