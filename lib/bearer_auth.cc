@@ -6,6 +6,7 @@
 #include "log.h"
 #include "people.h"
 #include "signin_throttle.h"
+#include "token_store.h"
 
 namespace site {
 
@@ -34,11 +35,11 @@ Status FailAttempt(Db* db, const Config& config, const std::string& address,
     if (!step.ok()) return step;
     std::vector<DbRow> rows;
     step = db->Query(
-        "SELECT COUNT(*) FROM bearer_auth_failures WHERE client_address = ? "
+        "SELECT COUNT(*) AS failures FROM bearer_auth_failures WHERE client_address = ? "
         "AND failed_at >= UTC_TIMESTAMP(6) - INTERVAL ? MINUTE",
         {address, window}, &rows);
     if (!step.ok()) return step;
-    if (!rows.empty() && rows[0].Int(0) >= config.bearer_max_failures) {
+    if (!rows.empty() && rows[0].Int("failures") >= config.bearer_max_failures) {
       return Status::TooManyRequests(kTooManyMessage);
     }
     return db->Exec(
@@ -75,42 +76,28 @@ Status AuthenticateBearer(Db* db, const Config& config, const Request& req, Bear
   // joined to its person. Failures are counted only on the failure path, so
   // throttling an address answers its failed attempts with 429 but never
   // costs a valid token anything (nor blocks one behind a shared address).
-  std::vector<DbRow> rows;
-  Status s = db->Query(
-      "SELECT t.person_id, t.hint, t.created_at, t.expires_at, t.expires_at <= UTC_TIMESTAMP(), "
-      "TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), t.expires_at), "
-      "t.last_used_at IS NULL OR t.last_used_at < UTC_TIMESTAMP() - INTERVAL 60 SECOND, "
-      "p.username, p.first_name, p.last_name, p.access, p.active "
-      "FROM bearer_tokens t JOIN people p ON p.id = t.person_id WHERE t.token_digest = ?",
-      {BearerTokenDigest(token, config.token_secret)}, &rows);
+  const std::string digest = BearerTokenDigest(token, config.token_secret);
+  bool found = false;
+  StoredToken t;
+  Status s = FindTokenByDigest(db, digest, &found, &t);
   if (!s.ok()) return s;
-  if (rows.empty()) {
-    return FailAttempt(db, config, address, Status::Unauthorized(kTokenInvalidMessage));
-  }
-  const DbRow& r = rows[0];
+  if (!found) return FailAttempt(db, config, address, Status::Unauthorized(kTokenInvalidMessage));
   // A token whose person is inactive is no longer valid (and not a guess).
-  if (r.Int(11) == 0) return Status::Unauthorized(kTokenInvalidMessage);
-  if (r.Int(4) != 0) return Status::Unauthorized(kTokenExpiredMessage);
+  if (!t.person_active) return Status::Unauthorized(kTokenInvalidMessage);
+  if (t.expired) return Status::Unauthorized(kTokenExpiredMessage);
 
   BearerIdentity id;
-  id.person_id = r.Int(0);
-  id.hint = r.Str(1);
-  id.created_at = r.Str(2);
-  id.expires_at = r.Str(3);
-  id.days_left = (r.Int(5) + 86399) / 86400;  // a part-day counts as a day left
-  id.username = r.Str(7);
-  Person person;
-  person.first_name = r.Str(8);
-  person.last_name = r.Str(9);
-  id.display_name = person.DisplayName();
-  if (!AccessFromDb(r.Str(10), &id.access)) id.access = Access::kNone;
-  if (r.Int(6) != 0) {
-    // Keyed by the digest: a token replaced meanwhile must not inherit this
-    // use. Bookkeeping only: a failure is logged, not charged to the request.
-    s = db->Exec(
-        "UPDATE bearer_tokens SET last_used_at = UTC_TIMESTAMP(), last_used_address = ? "
-        "WHERE token_digest = ?",
-        {address, BearerTokenDigest(token, config.token_secret)});
+  id.person_id = t.person_id;
+  id.hint = t.hint;
+  id.created_at = t.created_at;
+  id.expires_at = t.expires_at;
+  id.days_left = (t.seconds_left + 86399) / 86400;  // a part-day counts as a day left
+  id.username = t.username;
+  id.display_name = DisplayName(t.first_name, t.last_name);
+  id.access = t.access;
+  if (t.use_due) {
+    // Bookkeeping only: a failure is logged, not charged to the request.
+    s = RecordTokenUse(db, digest, address);
     if (!s.ok()) Log(LogLevel::kWarning, address, "cannot record token use: " + s.message());
   }
   *who = std::move(id);

@@ -9,7 +9,7 @@ Status ReadSiteGeneration(Db* db, std::string* generation) {
   std::vector<DbRow> rows;
   Status s = db->Query("SELECT generation FROM site_state WHERE id = 1", {}, &rows);
   if (!s.ok()) return s;
-  *generation = rows.empty() ? "" : rows[0].Str(0);
+  *generation = rows.empty() ? "" : rows[0].Str("generation");
   return Status::OK();
 }
 
@@ -28,25 +28,26 @@ Status SwapSiteGeneration(Db* db, const std::string& expected, const std::string
 
 Status CountCollections(Db* db, int64_t* count) {
   std::vector<DbRow> rows;
-  Status s = db->Query("SELECT COUNT(*) FROM collections", {}, &rows);
+  Status s = db->Query("SELECT COUNT(*) AS collections FROM collections", {}, &rows);
   if (!s.ok()) return s;
-  *count = rows.empty() ? 0 : rows[0].Int(0);
+  *count = rows.empty() ? 0 : rows[0].Int("collections");
   return Status::OK();
 }
 
 Status FindCollection(Db* db, const std::string& guid, bool* found, CollectionVersion* out) {
   std::vector<DbRow> rows;
   Status s = db->Query(
-      "SELECT id, updatable, version, DATE_FORMAT(installed_at, '%Y-%m-%d %H:%i:%s') "
+      "SELECT id, updatable, version, "
+      "DATE_FORMAT(installed_at, '%Y-%m-%d %H:%i:%s') AS installed_at "
       "FROM collections WHERE guid = ?",
       {guid}, &rows);
   if (!s.ok()) return s;
   *found = !rows.empty();
   if (*found) {
-    out->id = rows[0].Int(0);
-    out->updatable = rows[0].Int(1) != 0;
-    out->version = rows[0].Int(2);
-    out->installed_at = rows[0].Str(3);
+    out->id = rows[0].Int("id");
+    out->updatable = rows[0].Int("updatable") != 0;
+    out->version = rows[0].Int("version");
+    out->installed_at = rows[0].Str("installed_at");
   }
   return Status::OK();
 }
@@ -92,8 +93,9 @@ Status CheckPathFree(Db* db, const std::string& area, const std::string& path,
     if (!s.ok()) return s;
   }
   if (rows.empty()) return Status::OK();
-  std::string owner = "collection \"" + rows[0].Str(0) + "\" (" + rows[0].Str(1) + ")";
-  const std::string theirs = rows[0].Str(2);
+  std::string owner =
+      "collection \"" + rows[0].Str("name") + "\" (" + rows[0].Str("guid") + ")";
+  const std::string theirs = rows[0].Str("path");
   if (theirs == path) return Status::Conflict(area + "/" + path + " belongs to " + owner);
   bool same_case = StartsWith(path, theirs + "/") || StartsWith(theirs, path + "/");
   std::string why =
@@ -108,7 +110,7 @@ Status CollectionFiles(Db* db, int64_t collection_id, std::set<std::string>* fil
   Status s = db->Query("SELECT area, path FROM collection_files WHERE collection_id = ?",
                        {collection_id}, &rows);
   if (!s.ok()) return s;
-  for (const DbRow& r : rows) files->insert(r.Str(0) + "/" + r.Str(1));
+  for (const DbRow& r : rows) files->insert(r.Str("area") + "/" + r.Str("path"));
   return Status::OK();
 }
 
@@ -180,14 +182,23 @@ Status ListInstalledCollections(Db* db, std::vector<InstalledCollection>* out) {
   std::vector<DbRow> rows;
   Status s = db->Query(
       "SELECT c.name, c.guid, p.first_name, p.last_name, "
-      "DATE_FORMAT(c.installed_at, '%Y-%m-%d %H:%i:%s'), c.version, c.file_count, c.total_bytes, "
+      "DATE_FORMAT(c.installed_at, '%Y-%m-%d %H:%i:%s') AS installed_at, c.version, "
+      "c.file_count, c.total_bytes, "
       "c.updatable FROM collections c LEFT JOIN people p ON p.id = c.installed_by "
       "ORDER BY c.name, c.guid",
       {}, &rows);
   if (!s.ok()) return s;
   for (const DbRow& r : rows) {
-    out->push_back(InstalledCollection{r.Str(0), r.Str(1), DisplayName(r.Str(2), r.Str(3)),
-                                       r.Str(4), r.Int(5), r.Int(6), r.Int(7), r.Int(8) != 0});
+    InstalledCollection c;
+    c.name = r.Str("name");
+    c.guid = r.Str("guid");
+    c.installed_by = DisplayName(r.Str("first_name"), r.Str("last_name"));
+    c.installed_at = r.Str("installed_at");
+    c.version = r.Int("version");
+    c.files = r.Int("file_count");
+    c.bytes = r.Int("total_bytes");
+    c.updatable = r.Int("updatable") != 0;
+    out->push_back(std::move(c));
   }
   return Status::OK();
 }
@@ -198,16 +209,28 @@ Status ListInstallAttempts(Db* db, const std::string& guid, int limit,
   std::vector<DbRow> rows;
   Status s = db->Query(
       "SELECT i.name, i.guid, p.first_name, p.last_name, "
-      "i.client_address, DATE_FORMAT(i.attempted_at, '%Y-%m-%d %H:%i:%s'), i.result, i.reason, "
+      "i.client_address, DATE_FORMAT(i.attempted_at, '%Y-%m-%d %H:%i:%s') AS attempted_at, "
+      "i.result, i.reason, "
       "i.archive_sha256, i.http_status, i.file_count, i.total_bytes, i.replaced "
       "FROM collection_installs i LEFT JOIN people p ON p.id = i.person_id "
       "WHERE (? = '' OR i.guid = ?) ORDER BY i.attempted_at DESC, i.id DESC LIMIT ?",
       {guid, guid, static_cast<int64_t>(limit)}, &rows);
   if (!s.ok()) return s;
   for (const DbRow& r : rows) {
-    out->push_back(InstallAttempt{r.Str(0), r.Str(1), DisplayName(r.Str(2), r.Str(3)), r.Str(4),
-                                  r.Str(5), r.Str(6), r.Str(7), r.Str(8), r.Int(9), r.Int(10),
-                                  r.Int(11), r.Int(12) != 0});
+    InstallAttempt a;
+    a.name = r.Str("name");
+    a.guid = r.Str("guid");
+    a.person = DisplayName(r.Str("first_name"), r.Str("last_name"));
+    a.client_address = r.Str("client_address");
+    a.attempted_at = r.Str("attempted_at");
+    a.result = r.Str("result");
+    a.reason = r.Str("reason");
+    a.sha256 = r.Str("archive_sha256");
+    a.http_status = r.Int("http_status");
+    a.files = r.Int("file_count");
+    a.bytes = r.Int("total_bytes");
+    a.replaced = r.Int("replaced") != 0;
+    out->push_back(std::move(a));
   }
   return Status::OK();
 }

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <map>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "log.h"
@@ -54,11 +55,47 @@ sql::mysql::MySQL_Driver* Driver() {
   return driver;
 }
 
+// "a, b, c": the labels of a result, for the message of a misread column.
+std::string JoinLabels(const std::vector<std::string>& labels) {
+  std::string out;
+  for (const std::string& l : labels) out += (out.empty() ? "" : ", ") + l;
+  return out;
+}
+
 }  // namespace
 
-int64_t DbRow::Int(size_t i) const {
-  if (IsNull(i)) return 0;
-  return std::stoll(*cells_.at(i));
+DbRow::DbRow(DbColumns columns, std::vector<std::optional<std::string>> cells)
+    : columns_(std::move(columns)), cells_(std::move(cells)) {
+  if (!columns_ || columns_->size() != cells_.size()) {
+    throw std::logic_error("DbRow: " + std::to_string(cells_.size()) + " cells but " +
+                           std::to_string(columns_ ? columns_->size() : 0) + " column labels");
+  }
+}
+
+size_t DbRow::IndexOf(const std::string& name) const {
+  // A linear scan: results have a dozen columns at most, and a map per
+  // result would cost more than it saves.
+  const std::vector<std::string>& labels = *columns_;
+  size_t found = labels.size();
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] != name) continue;
+    if (found != labels.size()) {
+      throw std::logic_error("column \"" + name + "\" is ambiguous in this result (columns: " +
+                             JoinLabels(labels) + "); give one an alias");
+    }
+    found = i;
+  }
+  if (found == labels.size()) {
+    throw std::logic_error("no column \"" + name + "\" in this result (columns: " +
+                           JoinLabels(labels) + ")");
+  }
+  return found;
+}
+
+int64_t DbRow::IntAt(size_t i) const {
+  const std::optional<std::string>& cell = cells_.at(i);
+  if (!cell) return 0;
+  return std::stoll(*cell);
 }
 
 struct Db::Impl {
@@ -188,7 +225,14 @@ struct Db::Impl {
       sql::PreparedStatement* ps = Prepare(query);
       Bind(ps, params);
       std::unique_ptr<sql::ResultSet> rs(ps->executeQuery());
-      unsigned int columns = rs->getMetaData()->getColumnCount();
+      sql::ResultSetMetaData* meta = rs->getMetaData();
+      unsigned int columns = meta->getColumnCount();
+      auto labels = std::make_shared<std::vector<std::string>>();
+      labels->reserve(columns);
+      for (unsigned int c = 1; c <= columns; ++c) {
+        labels->push_back(meta->getColumnLabel(c).asStdString());
+      }
+      DbColumns shared = std::move(labels);
       while (rs->next()) {
         std::vector<std::optional<std::string>> cells;
         cells.reserve(columns);
@@ -200,7 +244,7 @@ struct Db::Impl {
             cells.emplace_back(std::move(value));
           }
         }
-        rows->emplace_back(std::move(cells));
+        rows->emplace_back(shared, std::move(cells));
       }
       return Status::OK();
     } catch (const sql::SQLException& e) {

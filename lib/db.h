@@ -36,18 +36,41 @@ struct DbOptions {
 
 using DbValue = std::variant<std::nullptr_t, int64_t, std::string>;
 
-// One result row; every column is read as text (or null).
+// The labels of a result's columns, in order: each column's alias, or its
+// name without the table's ("t.hint" is "hint"). One copy per result,
+// shared by its rows.
+using DbColumns = std::shared_ptr<const std::vector<std::string>>;
+
+// One result row; every column is read as text (or null), by its label.
+// Give a computed column an alias ("... AS expired") to read it by name.
+// Names match exactly. A name the result lacks, or has twice, is a
+// programming error: std::logic_error naming it and the labels there are.
 class DbRow {
  public:
-  explicit DbRow(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
+  // REQUIRES: `columns` is not null and labels every cell.
+  DbRow(DbColumns columns, std::vector<std::optional<std::string>> cells);
+
+  bool IsNull(const std::string& name) const { return !cells_[IndexOf(name)].has_value(); }
+  // Returns the column's text, or "" for NULL.
+  std::string Str(const std::string& name) const { return cells_[IndexOf(name)].value_or(""); }
+  // Returns the column as an integer, or 0 for NULL.
+  int64_t Int(const std::string& name) const { return IntAt(IndexOf(name)); }
+
+  const std::vector<std::string>& columns() const { return *columns_; }
+
+  // By position (std::out_of_range past the end): only for tests that read
+  // a result of one value (QueryInt). Code reads by name.
   size_t size() const { return cells_.size(); }
   bool IsNull(size_t i) const { return !cells_.at(i).has_value(); }
-  // Returns the column's text, or "" for NULL.
   std::string Str(size_t i) const { return cells_.at(i).value_or(""); }
-  // Returns the column as an integer, or 0 for NULL.
-  int64_t Int(size_t i) const;
+  int64_t Int(size_t i) const { return IntAt(i); }
 
  private:
+  // The cell labelled `name`; throws std::logic_error when not exactly one is.
+  size_t IndexOf(const std::string& name) const;
+  int64_t IntAt(size_t i) const;
+
+  DbColumns columns_;
   std::vector<std::optional<std::string>> cells_;
 };
 

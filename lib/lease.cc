@@ -120,7 +120,7 @@ Status Lease::TryTake(bool* taken) {
     s = db_->Query("SELECT fence FROM leases WHERE name = ?", {name_}, &rows);
     if (!s.ok()) return s;
     if (rows.empty()) return Status::Internal("lease " + name_ + " vanished");
-    fence_ = rows[0].Int(0);
+    fence_ = rows[0].Int("fence");
     *taken = true;
     return Status::OK();
   });
@@ -130,19 +130,19 @@ Status Lease::BreakIfHolderDead(bool* broken) {
   *broken = false;
   std::vector<DbRow> rows;
   Status s = db_->Query("SELECT holder, fence FROM leases WHERE name = ?", {name_}, &rows);
-  if (!s.ok() || rows.empty() || rows[0].IsNull(0)) return s;
-  std::string holder = rows[0].Str(0);
+  if (!s.ok() || rows.empty() || rows[0].IsNull("holder")) return s;
+  std::string holder = rows[0].Str("holder");
   if (!LeaseHolderIsDead(holder)) return Status::OK();
   // Conditional on the holding seen: a live taker that got there first wins.
   ExecResult r;
   s = db_->Exec("UPDATE leases SET holder = NULL, expires_at = NULL "
                 "WHERE name = ? AND holder = ? AND fence = ?",
-                {name_, holder, rows[0].Int(1)}, &r);
+                {name_, holder, rows[0].Int("fence")}, &r);
   if (!s.ok()) return s;
   if (r.affected_rows == 1) {
-    Log(LogLevel::kWarning, "", "lease " + name_ + " " + rows[0].Str(1) + " freed: its holder (" +
-                                    Field(holder, "host") + " pid " + Field(holder, "pid") +
-                                    ") died holding it");
+    Log(LogLevel::kWarning, "",
+        "lease " + name_ + " " + rows[0].Str("fence") + " freed: its holder (" +
+            Field(holder, "host") + " pid " + Field(holder, "pid") + ") died holding it");
     *broken = true;
   }
   return Status::OK();

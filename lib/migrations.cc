@@ -58,7 +58,7 @@ Status ApplyMigrations(Db* db, const std::string& sql_dir, std::vector<std::stri
   std::vector<DbRow> rows;
   s = db->Query("SELECT name FROM schema_migrations", {}, &rows);
   std::set<std::string> done;
-  for (const DbRow& r : rows) done.insert(r.Str(0));
+  for (const DbRow& r : rows) done.insert(r.Str("name"));
   // A database ahead of the directory is an older release's sql/ (or the
   // wrong directory): applying from it would say "up to date" and be wrong.
   std::string unknown;

@@ -19,20 +19,20 @@ constexpr size_t kMaxSearchChars = 100;
 
 const char kColumns[] =
     "p.id, p.first_name, p.last_name, p.email, p.username, p.access, p.active, "
-    "p.password_hash IS NOT NULL, p.created_at, p.updated_at";
+    "p.password_hash IS NOT NULL AS has_password, p.created_at, p.updated_at";
 
 Person FromRow(const DbRow& r) {
   Person p;
-  p.id = r.Int(0);
-  p.first_name = r.Str(1);
-  p.last_name = r.Str(2);
-  p.email = r.Str(3);
-  p.username = r.Str(4);
-  if (!AccessFromDb(r.Str(5), &p.access)) p.access = Access::kNone;
-  p.active = r.Int(6) != 0;
-  p.has_password = r.Int(7) != 0;
-  p.created_at = r.Str(8);
-  p.updated_at = r.Str(9);
+  p.id = r.Int("id");
+  p.first_name = r.Str("first_name");
+  p.last_name = r.Str("last_name");
+  p.email = r.Str("email");
+  p.username = r.Str("username");
+  if (!AccessFromDb(r.Str("access"), &p.access)) p.access = Access::kNone;
+  p.active = r.Int("active") != 0;
+  p.has_password = r.Int("has_password") != 0;
+  p.created_at = r.Str("created_at");
+  p.updated_at = r.Str("updated_at");
   return p;
 }
 
@@ -181,7 +181,7 @@ Status ListPeople(Db* db, const PeopleQuery& q, PeoplePage* out) {
     Status s = db->Query("SELECT last_name, first_name FROM people WHERE id = ?", {*cursor_id},
                          &rows);
     if (!s.ok()) return s;
-    if (!rows.empty()) cursor_key.emplace(rows[0].Str(0), rows[0].Str(1));
+    if (!rows.empty()) cursor_key.emplace(rows[0].Str("last_name"), rows[0].Str("first_name"));
   }
 
   // Rows strictly after (or before) the cursor in (last_name, first_name,
@@ -279,7 +279,7 @@ Status FindPersonForSignIn(Db* db, const std::string& typed, Person* out,
   if (!s.ok()) return s;
   if (rows.empty()) return Status::NotFound("no such person");
   *out = FromRow(rows[0]);
-  *password_hash = rows[0].Str(10);
+  *password_hash = rows[0].Str("password_hash");
   return Status::OK();
 }
 
@@ -341,18 +341,28 @@ Status SetPassword(Db* db, const std::string& username, const std::string& passw
     if (!s.ok() || rows.empty()) return s;
     *found = true;
     s = db->Exec("UPDATE people SET password_hash = ?, updated_at = UTC_TIMESTAMP() WHERE id = ?",
-                 {password_hash, rows[0].Int(0)});
-    if (s.ok()) s = EndSessionsOf(db, rows[0].Int(0));
+                 {password_hash, rows[0].Int("id")});
+    if (s.ok()) s = EndSessionsOf(db, rows[0].Int("id"));
     return s;
   });
 }
 
+Status LockPerson(Db* db, int64_t id, bool* active) {
+  *active = false;
+  std::vector<DbRow> rows;
+  Status s = db->Query("SELECT active FROM people WHERE id = ? FOR UPDATE", {id}, &rows);
+  if (!s.ok()) return s;
+  if (rows.empty()) return Status::NotFound("There is no person with this id.");
+  *active = rows[0].Int("active") != 0;
+  return Status::OK();
+}
+
 Status CountActiveAdmins(Db* db, int64_t* count) {
   std::vector<DbRow> rows;
-  Status s = db->Query("SELECT COUNT(*) FROM people WHERE access = 'admin' AND active = 1", {},
-                       &rows);
+  Status s = db->Query(
+      "SELECT COUNT(*) AS admins FROM people WHERE access = 'admin' AND active = 1", {}, &rows);
   if (!s.ok()) return s;
-  *count = rows.empty() ? 0 : rows[0].Int(0);
+  *count = rows.empty() ? 0 : rows[0].Int("admins");
   return Status::OK();
 }
 

@@ -98,12 +98,18 @@ Status UpdatePerson(Db* db, const Person& p, const std::string& password_hash,
                     FieldErrors* errors, int64_t actor_id = 0,
                     const std::string& client_address = "");
 
-// Returns the number of people with Admin access who are active.
 // Sets the password of the person `username` and ends their sessions, in
 // one transaction. Sets *found to whether there is such a person.
 Status SetPassword(Db* db, const std::string& username, const std::string& password_hash,
                    bool* found);
 
+// Locks person `id`'s row until the calling transaction ends, so that the
+// writes of other modules about one person (their token) take turns; sets
+// *active. Returns NotFound when there is no such person.
+// REQUIRES: inside a transaction (RunInTransaction).
+Status LockPerson(Db* db, int64_t id, bool* active);
+
+// Returns the number of people with Admin access who are active.
 Status CountActiveAdmins(Db* db, int64_t* count);
 
 }  // namespace site

@@ -74,7 +74,7 @@ Status FindSession(Db* db, const Config& config, const Request& req,
   std::vector<DbRow> rows;
   Status s = db->Query(
       "SELECT s.person_id, p.username, p.first_name, p.last_name, p.access, "
-      "s.last_seen_at < UTC_TIMESTAMP() - INTERVAL ? SECOND "
+      "s.last_seen_at < UTC_TIMESTAMP() - INTERVAL ? SECOND AS touch_due "
       "FROM sessions s JOIN people p ON p.id = s.person_id "
       "WHERE s.id_digest = ? AND p.active = 1 "
       "AND s.last_seen_at >= UTC_TIMESTAMP() - INTERVAL ? MINUTE "
@@ -86,17 +86,14 @@ Status FindSession(Db* db, const Config& config, const Request& req,
   if (!s.ok() || rows.empty()) return s;
   const DbRow& r = rows[0];
   SessionInfo info;
-  info.person_id = r.Int(0);
+  info.person_id = r.Int("person_id");
   info.csrf_token = CsrfTokenFor(id);
-  info.username = r.Str(1);
-  Person person;
-  person.first_name = r.Str(2);
-  person.last_name = r.Str(3);
-  info.display_name = person.DisplayName();
-  if (!AccessFromDb(r.Str(4), &info.access) || !MayUseAdminSite(info.access)) {
+  info.username = r.Str("username");
+  info.display_name = DisplayName(r.Str("first_name"), r.Str("last_name"));
+  if (!AccessFromDb(r.Str("access"), &info.access) || !MayUseAdminSite(info.access)) {
     return Status::OK();
   }
-  if (r.Int(5) != 0) {
+  if (r.Int("touch_due") != 0) {
     s = db->Exec("UPDATE sessions SET last_seen_at = UTC_TIMESTAMP() WHERE id_digest = ?",
                  {digest});
     if (!s.ok()) return s;

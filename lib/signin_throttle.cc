@@ -30,15 +30,15 @@ Status CheckSignInAllowed(Db* db, const Config& config, const std::string& addre
   std::vector<DbRow> rows;
   // The oldest failure that still counts tells when the address may retry.
   Status s = db->Query(
-      "SELECT COUNT(*), TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), "
-      "MIN(failed_at) + INTERVAL ? MINUTE) FROM signin_failures "
+      "SELECT COUNT(*) AS failures, TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), "
+      "MIN(failed_at) + INTERVAL ? MINUTE) AS seconds_left FROM signin_failures "
       "WHERE client_address = ? AND failed_at >= UTC_TIMESTAMP(6) - INTERVAL ? MINUTE",
       {static_cast<int64_t>(config.signin_window_minutes), address,
        static_cast<int64_t>(config.signin_window_minutes)},
       &rows);
   if (!s.ok()) return s;
-  if (rows.empty() || rows[0].Int(0) < config.signin_max_failures) return Status::OK();
-  *retry_after_seconds = static_cast<int>(std::max<int64_t>(1, rows[0].Int(1) + 1));
+  if (rows.empty() || rows[0].Int("failures") < config.signin_max_failures) return Status::OK();
+  *retry_after_seconds = static_cast<int>(std::max<int64_t>(1, rows[0].Int("seconds_left") + 1));
   int minutes = (*retry_after_seconds + 59) / 60;
   return Status::TooManyRequests(
       "Too many failed sign-in attempts from your address. Try again in " +

@@ -35,16 +35,21 @@ Status CreateBearerToken(Db* db, const std::string& secret, int64_t person_id, i
   s = RunInTransaction(db, [&]() -> Status {
     // Locking the person's row serializes concurrent creations for them, so
     // "replaced" is exact and the last writer's token is the one that stays.
-    std::vector<DbRow> rows;
-    Status step = db->Query("SELECT active, UTC_TIMESTAMP() FROM people WHERE id = ? FOR UPDATE",
-                            {person_id}, &rows);
+    bool active = false;
+    Status step = LockPerson(db, person_id, &active);
     if (!step.ok()) return step;
-    if (rows.empty()) return Status::NotFound("There is no person with this id.");
-    if (rows[0].Int(0) == 0) {
+    if (!active) {
       return Status::Conflict("This person is inactive; activate them before creating a token.");
     }
+    // The clock, read once the lock is ours: a creation that waited for it
+    // is never dated before the one it waited for.
+    std::vector<DbRow> rows;
+    step = db->Query("SELECT UTC_TIMESTAMP() AS now", {}, &rows);
+    if (!step.ok()) return step;
     std::time_t now = 0;
-    if (!ParseUtc(rows[0].Str(1), &now)) return Status::Internal("bad database time");
+    if (rows.empty() || !ParseUtc(rows[0].Str("now"), &now)) {
+      return Status::Internal("bad database time");
+    }
     created_at = FormatUtc(now);
     expires_at = FormatUtc(BearerTokenExpiry(now));
 
@@ -86,7 +91,7 @@ Status DeleteToken(Db* db, int64_t person_id, int64_t actor_id, const std::strin
   if (!*had) return Status::OK();
   s = db->Exec("DELETE FROM bearer_tokens WHERE person_id = ?", {person_id});
   if (!s.ok()) return s;
-  return RecordEvent(db, person_id, actor_id, event, rows[0].Str(0), address);
+  return RecordEvent(db, person_id, actor_id, event, rows[0].Str("hint"), address);
 }
 
 }  // namespace
@@ -109,18 +114,56 @@ Status GetTokenStatus(Db* db, int64_t person_id, TokenStatus* out) {
   std::vector<DbRow> rows;
   Status s = db->Query(
       "SELECT hint, created_at, expires_at, last_used_at, last_used_address, "
-      "expires_at <= UTC_TIMESTAMP() FROM bearer_tokens WHERE person_id = ?",
+      "expires_at <= UTC_TIMESTAMP() AS expired FROM bearer_tokens WHERE person_id = ?",
       {person_id}, &rows);
   if (!s.ok() || rows.empty()) return s;
   const DbRow& r = rows[0];
   out->exists = true;
-  out->hint = r.Str(0);
-  out->created_at = r.Str(1);
-  out->expires_at = r.Str(2);
-  out->last_used_at = r.Str(3);
-  out->last_used_address = r.Str(4);
-  out->expired = r.Int(5) != 0;
+  out->hint = r.Str("hint");
+  out->created_at = r.Str("created_at");
+  out->expires_at = r.Str("expires_at");
+  out->last_used_at = r.Str("last_used_at");
+  out->last_used_address = r.Str("last_used_address");
+  out->expired = r.Int("expired") != 0;
   return Status::OK();
+}
+
+Status FindTokenByDigest(Db* db, const std::string& digest, bool* found, StoredToken* out) {
+  *found = false;
+  std::vector<DbRow> rows;
+  Status s = db->Query(
+      "SELECT t.person_id, t.hint, t.created_at, t.expires_at, "
+      "t.expires_at <= UTC_TIMESTAMP() AS expired, "
+      "TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), t.expires_at) AS seconds_left, "
+      "t.last_used_at IS NULL OR t.last_used_at < UTC_TIMESTAMP() - INTERVAL ? SECOND "
+      "AS use_due, p.username, p.first_name, p.last_name, p.access, p.active "
+      "FROM bearer_tokens t JOIN people p ON p.id = t.person_id WHERE t.token_digest = ?",
+      {static_cast<int64_t>(kTokenUseResolutionSeconds), digest}, &rows);
+  if (!s.ok() || rows.empty()) return s;
+  const DbRow& r = rows[0];
+  StoredToken t;
+  t.person_id = r.Int("person_id");
+  t.hint = r.Str("hint");
+  t.created_at = r.Str("created_at");
+  t.expires_at = r.Str("expires_at");
+  t.expired = r.Int("expired") != 0;
+  t.seconds_left = r.Int("seconds_left");
+  t.use_due = r.Int("use_due") != 0;
+  t.username = r.Str("username");
+  t.first_name = r.Str("first_name");
+  t.last_name = r.Str("last_name");
+  if (!AccessFromDb(r.Str("access"), &t.access)) t.access = Access::kNone;
+  t.person_active = r.Int("active") != 0;
+  *out = std::move(t);
+  *found = true;
+  return Status::OK();
+}
+
+Status RecordTokenUse(Db* db, const std::string& digest, const std::string& client_address) {
+  return db->Exec(
+      "UPDATE bearer_tokens SET last_used_at = UTC_TIMESTAMP(), last_used_address = ? "
+      "WHERE token_digest = ?",
+      {client_address, digest});
 }
 
 Status ListTokenEvents(Db* db, int64_t person_id, int limit, std::vector<TokenEvent>* out) {
@@ -128,13 +171,15 @@ Status ListTokenEvents(Db* db, int64_t person_id, int limit, std::vector<TokenEv
   std::vector<DbRow> rows;
   Status s = db->Query(
       "SELECT e.event, e.hint, a.first_name, a.last_name, e.client_address, "
-      "DATE_FORMAT(e.created_at, '%Y-%m-%d %H:%i:%s') "
+      "DATE_FORMAT(e.created_at, '%Y-%m-%d %H:%i:%s') AS created_at "
       "FROM bearer_token_events e LEFT JOIN people a ON a.id = e.actor_id "
       "WHERE e.person_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
       {person_id, static_cast<int64_t>(limit)}, &rows);
   if (!s.ok()) return s;
   for (const DbRow& r : rows) {
-    out->push_back(TokenEvent{r.Str(0), r.Str(1), DisplayName(r.Str(2), r.Str(3)), r.Str(4), r.Str(5)});
+    out->push_back(TokenEvent{r.Str("event"), r.Str("hint"),
+                              DisplayName(r.Str("first_name"), r.Str("last_name")),
+                              r.Str("client_address"), r.Str("created_at")});
   }
   return Status::OK();
 }

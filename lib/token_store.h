@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "access.h"
 #include "db.h"
 #include "status.h"
 
@@ -23,6 +24,27 @@ struct TokenStatus {
   std::string last_used_at;       // "" when never used
   std::string last_used_address;  // "" when never used
 };
+
+// A stored token as authentication sees it, with its person as they are now.
+struct StoredToken {
+  int64_t person_id = 0;
+  std::string hint;
+  std::string created_at;  // "YYYY-MM-DD HH:MM:SS", UTC
+  std::string expires_at;
+  bool expired = false;      // expires_at has passed
+  int64_t seconds_left = 0;  // until expires_at; <= 0 once expired
+  // No use recorded in the last kTokenUseResolutionSeconds: RecordTokenUse
+  // is due (so the hot path writes at most once a minute per token).
+  bool use_due = false;
+  std::string username;
+  std::string first_name;
+  std::string last_name;
+  Access access = Access::kNone;  // kNone for a value we do not know
+  bool person_active = false;
+};
+
+// How fresh last_used_at is kept: to within a minute.
+constexpr int kTokenUseResolutionSeconds = 60;
 
 struct TokenEvent {
   std::string event;  // created, replaced, revoked, ended
@@ -59,6 +81,16 @@ Status EndBearerTokenOf(Db* db, int64_t person_id, int64_t actor_id,
                         const std::string& client_address);
 
 Status GetTokenStatus(Db* db, int64_t person_id, TokenStatus* out);
+
+// Finds the token whose digest is `digest` (BearerTokenDigest), joined to
+// its person: one lookup by a unique index, the whole of a valid token's
+// read. Sets *found; fills *out only when found.
+Status FindTokenByDigest(Db* db, const std::string& digest, bool* found, StoredToken* out);
+
+// Records a use of the token `digest` now, from `client_address`. Keyed by
+// the digest, so a token replaced meanwhile does not inherit the use; a
+// token gone meanwhile is no error.
+Status RecordTokenUse(Db* db, const std::string& digest, const std::string& client_address);
 
 // The person's token events, newest first, at most `limit`.
 Status ListTokenEvents(Db* db, int64_t person_id, int limit, std::vector<TokenEvent>* out);

@@ -7,6 +7,8 @@
 #include <future>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,6 +44,23 @@ struct TableDb : site_test::MigratedDb {
     return rows.at(0).Int(0);
   }
 };
+
+site::DbColumns Labels(std::vector<std::string> labels) {
+  return std::make_shared<const std::vector<std::string>>(std::move(labels));
+}
+
+// Returns what() of the std::logic_error that `read` throws, or "" (and a
+// failure) when it throws none.
+template <typename Read>
+std::string LogicErrorOf(Read read) {
+  try {
+    read();
+  } catch (const std::logic_error& e) {
+    return e.what();
+  }
+  BOOST_ERROR("no std::logic_error");
+  return "";
+}
 
 std::string MissingSocket() {
   return "/nonexistent/dir/for/site/unit/tests/mysqld.sock";
@@ -102,6 +121,77 @@ BOOST_FIXTURE_TEST_CASE(row_accessors, TableDb, NEEDS_DB) {
   BOOST_TEST(r.Str(3) == "text");
   BOOST_TEST(r.Int(4) == -3);
   BOOST_CHECK_THROW(r.Str(5), std::out_of_range);
+}
+
+BOOST_AUTO_TEST_CASE(row_reads_cells_by_label) {
+  DbRow r(Labels({"id", "name", "qty"}), {std::string("7"), std::string("pens"), std::nullopt});
+  BOOST_TEST(r.Int("id") == 7);
+  BOOST_TEST(r.Str("id") == "7");
+  BOOST_TEST(r.Str("name") == "pens");
+  BOOST_TEST(!r.IsNull("name"));
+  BOOST_TEST(r.IsNull("qty"));
+  BOOST_TEST(r.Str("qty") == "");
+  BOOST_TEST(r.Int("qty") == 0);
+  BOOST_TEST(r.columns() == std::vector<std::string>({"id", "name", "qty"}));
+}
+
+BOOST_AUTO_TEST_CASE(row_refuses_a_label_it_lacks_or_has_twice) {
+  DbRow r(Labels({"id", "name", "name"}), {std::string("1"), std::string("a"), std::string("b")});
+  for (const std::string& what : {LogicErrorOf([&] { r.Str("nmae"); }),
+                                  LogicErrorOf([&] { r.Int("nmae"); }),
+                                  LogicErrorOf([&] { r.IsNull("nmae"); })}) {
+    BOOST_TEST(what.find("\"nmae\"") != std::string::npos, what);
+    BOOST_TEST(what.find("id, name, name") != std::string::npos, what);  // the labels there are
+  }
+  std::string ambiguous = LogicErrorOf([&] { r.Str("name"); });
+  BOOST_TEST(ambiguous.find("\"name\" is ambiguous") != std::string::npos, ambiguous);
+  BOOST_TEST(r.Str("id") == "1");  // a label there once is still read
+  // Labels must match the cells one for one.
+  BOOST_CHECK_THROW(DbRow(Labels({"a"}), {}), std::logic_error);
+  BOOST_CHECK_THROW(DbRow(nullptr, {}), std::logic_error);
+}
+
+BOOST_FIXTURE_TEST_CASE(query_labels_columns_by_name_or_alias, TableDb, NEEDS_DB) {
+  Exec("INSERT INTO items (name, qty) VALUES ('pens', 3), ('ink', NULL)");
+  std::vector<DbRow> rows;
+  Status s = db()->Query(
+      "SELECT i.id, i.name, i.qty, i.qty IS NULL AS no_qty, COALESCE(i.qty, 0) * 2 AS doubled "
+      "FROM items i ORDER BY i.name",
+      {}, &rows);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST_REQUIRE(rows.size() == 2u);
+  // A column by its name (without the table's alias), a computed one by its alias.
+  BOOST_TEST(rows[0].columns() ==
+             std::vector<std::string>({"id", "name", "qty", "no_qty", "doubled"}));
+  BOOST_TEST(rows[0].Str("name") == "ink");
+  BOOST_TEST(rows[0].IsNull("qty"));
+  BOOST_TEST(rows[0].Int("qty") == 0);
+  BOOST_TEST(rows[0].Int("no_qty") == 1);
+  BOOST_TEST(rows[0].Int("doubled") == 0);
+  BOOST_TEST(rows[1].Str("name") == "pens");
+  BOOST_TEST(!rows[1].IsNull("qty"));
+  BOOST_TEST(rows[1].Int("qty") == 3);
+  BOOST_TEST(rows[1].Int("doubled") == 6);
+  BOOST_TEST(rows[1].Int("id") > 0);
+  // One set of labels for the whole result.
+  BOOST_TEST(&rows[0].columns() == &rows[1].columns());
+  // A NULL the server computed, read by its alias.
+  BOOST_TEST_REQUIRE(db()->Query("SELECT NULL AS nothing, ? AS given", {nullptr}, &rows).ok());
+  BOOST_TEST_REQUIRE(rows.size() == 1u);
+  BOOST_TEST(rows[0].IsNull("nothing"));
+  BOOST_TEST(rows[0].IsNull("given"));
+  BOOST_TEST(rows[0].Str("nothing") == "");
+}
+
+BOOST_FIXTURE_TEST_CASE(reading_a_column_the_query_lacks_is_a_logic_error, TableDb, NEEDS_DB) {
+  std::vector<DbRow> rows;
+  BOOST_TEST_REQUIRE(db()->Query("SELECT COUNT(*) FROM items", {}, &rows).ok());
+  BOOST_TEST_REQUIRE(rows.size() == 1u);
+  // Unaliased, the column is labelled with its expression: alias it to read it.
+  std::string what = LogicErrorOf([&] { rows[0].Int("count"); });
+  BOOST_TEST(what.find("\"count\"") != std::string::npos, what);
+  BOOST_TEST(what.find("COUNT(*)") != std::string::npos, what);
+  BOOST_TEST(rows[0].Int("COUNT(*)") == 0);
 }
 
 BOOST_FIXTURE_TEST_CASE(query_returns_every_row_and_clears_old_ones, TableDb, NEEDS_DB) {
@@ -439,7 +529,7 @@ BOOST_AUTO_TEST_CASE(missing_socket_is_unavailable) {
   BOOST_TEST(s.code() == Status::Code::kUnavailable);
   BOOST_TEST(site::HttpStatusOf(s) == 503);
   // Without a connection every call answers Unavailable instead of crashing.
-  std::vector<DbRow> rows = {DbRow({std::string("stale")})};
+  std::vector<DbRow> rows = {DbRow(Labels({"x"}), {std::string("stale")})};
   BOOST_TEST(db.Query("SELECT 1", {}, &rows).code() == Status::Code::kUnavailable);
   BOOST_TEST(rows.empty());
   BOOST_TEST(db.Exec("DELETE FROM x", {}).code() == Status::Code::kUnavailable);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -704,6 +705,36 @@ BOOST_FIXTURE_TEST_CASE(count_active_admins, MigratedDb, NEEDS_DB) {
   AddPerson("Dan", "Wu", "dan", Access::kAdmin);
   BOOST_TEST_REQUIRE(site::CountActiveAdmins(db(), &n).ok());
   BOOST_TEST(n == 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(lock_person_reads_active_and_holds_the_row, MigratedDb, NEEDS_DB) {
+  int64_t ann = AddPerson("Ann", "Lee", "ann", Access::kAdmin);
+  int64_t bob = AddPerson("Bob", "Ray", "bob", Access::kNone, "", false);
+  bool active = false;
+  Status s = site::RunInTransaction(db(), [&] { return site::LockPerson(db(), ann, &active); });
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(active);
+  active = true;
+  s = site::RunInTransaction(db(), [&] { return site::LockPerson(db(), bob, &active); });
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(!active);
+  s = site::RunInTransaction(db(), [&] { return site::LockPerson(db(), 999999, &active); });
+  BOOST_TEST(s.code() == Status::Code::kNotFound, s.ToString());
+
+  // While one transaction holds Ann's row another cannot take it (it waits,
+  // here for a second, then gives up), but may take Bob's.
+  std::unique_ptr<site::Db> other = Connect(false);
+  BOOST_TEST_REQUIRE(bool(other));
+  BOOST_TEST_REQUIRE(other->Exec("SET SESSION innodb_lock_wait_timeout = 1", {}).ok());
+  site::Transaction held(db());
+  BOOST_TEST_REQUIRE(held.begin_status().ok());
+  BOOST_TEST_REQUIRE(site::LockPerson(db(), ann, &active).ok());
+  s = site::RunInTransaction(
+      other.get(), [&] { return site::LockPerson(other.get(), ann, &active); }, 1);
+  BOOST_TEST(s.code() == Status::Code::kUnavailable, s.ToString());
+  s = site::RunInTransaction(
+      other.get(), [&] { return site::LockPerson(other.get(), bob, &active); }, 1);
+  BOOST_TEST(s.ok(), s.ToString());
 }
 
 // ---------------------------------------------------------------------------

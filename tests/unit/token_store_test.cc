@@ -198,6 +198,74 @@ BOOST_AUTO_TEST_CASE(token_status) {
   BOOST_TEST(!StatusOf(admin).exists);
 }
 
+BOOST_AUTO_TEST_CASE(find_token_by_digest) {
+  NewToken t = Create(person, admin);
+  const std::string digest = site::BearerTokenDigest(t.token, kSecret);
+  bool found = false;
+  site::StoredToken got;
+  BOOST_TEST_REQUIRE(site::FindTokenByDigest(db(), digest, &found, &got).ok());
+  BOOST_TEST_REQUIRE(found);
+  BOOST_TEST(got.person_id == person);
+  BOOST_TEST(got.hint == t.hint);
+  BOOST_TEST(got.created_at == t.created_at);
+  BOOST_TEST(got.expires_at == t.expires_at);
+  BOOST_TEST(!got.expired);
+  BOOST_TEST(got.seconds_left > 364 * 86400);
+  BOOST_TEST(got.use_due);  // never used
+  BOOST_TEST(got.username == "pat");
+  BOOST_TEST(got.first_name == "Pat");
+  BOOST_TEST(got.last_name == "Kim");
+  BOOST_TEST(got.access == Access::kContentManager);
+  BOOST_TEST(got.person_active);
+
+  // The person as they are now, not as when the token was made.
+  Exec("UPDATE people SET active = 0, access = 'admin' WHERE id = ?", {person});
+  BOOST_TEST_REQUIRE(site::FindTokenByDigest(db(), digest, &found, &got).ok());
+  BOOST_TEST_REQUIRE(found);
+  BOOST_TEST(!got.person_active);
+  BOOST_TEST(got.access == Access::kAdmin);
+
+  Exec("UPDATE bearer_tokens SET expires_at = UTC_TIMESTAMP() - INTERVAL 10 SECOND, "
+       "last_used_at = UTC_TIMESTAMP() - INTERVAL 30 SECOND WHERE person_id = ?",
+       {person});
+  BOOST_TEST_REQUIRE(site::FindTokenByDigest(db(), digest, &found, &got).ok());
+  BOOST_TEST(got.expired);
+  BOOST_TEST(got.seconds_left <= -10);
+  BOOST_TEST(!got.use_due);  // used within the last minute
+  Exec("UPDATE bearer_tokens SET last_used_at = UTC_TIMESTAMP() - INTERVAL 61 SECOND");
+  BOOST_TEST_REQUIRE(site::FindTokenByDigest(db(), digest, &found, &got).ok());
+  BOOST_TEST(got.use_due);
+
+  // An unknown digest (a replaced token's, or the token itself) is not found
+  // and leaves *out alone.
+  got.hint = "untouched";
+  for (const std::string& unknown : {t.token, site::BearerTokenDigest(t.token, "other secret")}) {
+    found = true;
+    BOOST_TEST_REQUIRE(site::FindTokenByDigest(db(), unknown, &found, &got).ok());
+    BOOST_TEST(!found);
+    BOOST_TEST(got.hint == "untouched");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(record_token_use) {
+  NewToken t = Create(person, admin);
+  NewToken other = Create(admin, admin);
+  const std::string digest = site::BearerTokenDigest(t.token, kSecret);
+  BOOST_TEST_REQUIRE(site::RecordTokenUse(db(), digest, "203.0.113.9").ok());
+  TokenStatus used = StatusOf(person);
+  BOOST_TEST(used.last_used_address == "203.0.113.9");
+  BOOST_TEST(used.last_used_at >= used.created_at);
+  BOOST_TEST(StatusOf(admin).last_used_at == "");  // only that token's row
+
+  // A token replaced meanwhile does not inherit the old one's use; a digest
+  // that matches nothing is no error.
+  NewToken replacement = Create(person, admin);
+  BOOST_TEST_REQUIRE(site::RecordTokenUse(db(), digest, "203.0.113.10").ok());
+  BOOST_TEST(StatusOf(person).last_used_at == "");
+  BOOST_TEST(StatusOf(person).hint == replacement.hint);
+  BOOST_TEST(StatusOf(admin).last_used_at == "");
+}
+
 BOOST_AUTO_TEST_CASE(revoke) {
   NewToken t = Create(person, admin);
   bool revoked = false;
