@@ -83,8 +83,10 @@ Status RecoverHeld(Db* db, const Config& config, Lease* lease, std::string* publ
     }
   }
   if (!GenerationExists(config, generation)) {
-    // A new site (or a lost, empty one): an empty generation of our own.
-    generation = GenerationName(lease->fence());
+    // A new site (or a lost, empty one): an empty generation of our own,
+    // number 0, below every fence: an install recovering under this lease
+    // builds generation `fence` next, which must be another directory.
+    generation = GenerationName(0);
     s = CreateGeneration(config, generation);
     if (s.ok()) s = SyncFilesArea(config);
     if (s.ok()) s = NameGeneration(db, lease, generation);

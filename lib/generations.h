@@ -7,7 +7,8 @@
 //
 // Generation names come from the database: "gen-" and the fencing number
 // of the install lease under which it was built (lib/lease.h), so names
-// never collide across web nodes and order the builds. These functions
+// never collide across web nodes and order the builds; the empty first
+// generation of a new site is number 0, below every build. These functions
 // touch only the disk; callers hold the lease (lib/collection_installer.cc).
 #pragma once
 

@@ -149,7 +149,9 @@ class CreateTokenTest(TokenTestCase):
 
     def test_get_is_not_a_way_to_create(self):
         _, pid = self.new_person()
-        self.assertEqual(self.admin.get(f"/createBearerToken?person_id={pid}").status, 400)
+        r = self.admin.get(f"/createBearerToken?person_id={pid}")
+        self.assertEqual(r.status, 405)
+        self.assertEqual(r.header("Allow"), "POST")
 
     def test_inactive_person_gets_no_token_and_unknown_person_is_404(self):
         _, pid = self.new_person()
