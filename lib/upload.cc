@@ -28,6 +28,73 @@ std::string TooLargeMessage(const Config& config) {
          ", the most this site accepts.";
 }
 
+// The upload's file in staging, written as it arrives, with its SHA-256:
+// the one copy of the data before the unpack.
+class Spool {
+ public:
+  Spool() : sha_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
+    EVP_DigestInit_ex(sha_.get(), EVP_sha256(), nullptr);
+  }
+  ~Spool() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+
+  // Creates a new file of our own (O_EXCL) in `staging`; *path names it.
+  Status Create(const std::filesystem::path& staging, std::string* path) {
+    std::error_code ec;
+    std::filesystem::create_directories(staging, ec);
+    *path = (staging / ("upload-" + RandomHex(8) + ".zip")).string();
+    fd_ = ::open(path->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd_ >= 0) return Status::OK();
+    path->clear();
+    return Status::Internal("cannot create an upload file in " + staging.string());
+  }
+
+  Status Write(const char* data, size_t size) {
+    EVP_DigestUpdate(sha_.get(), data, size);
+    for (size_t off = 0; off < size;) {
+      ssize_t w = ::write(fd_, data + off, size - off);
+      if (w <= 0) return Status::Internal("cannot write the upload file");
+      off += static_cast<size_t>(w);
+    }
+    return Status::OK();
+  }
+
+  std::string Sha256Hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(sha_.get(), digest, &length);
+    return HexEncode(std::string(reinterpret_cast<char*>(digest), length));
+  }
+
+ private:
+  int fd_ = -1;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha_;
+};
+
+// Feeds the request's body to `reader` in kChunk pieces: no further than a
+// declared length, and TooLarge past `max_body` (a chunked body has no
+// length to check first; parts that are not the file, ignored ones, are
+// bounded here too).
+Status FeedBody(const Request& req, std::optional<int64_t> declared, int64_t max_body,
+                MultipartReader* reader) {
+  std::unique_ptr<char[]> buf(new char[kChunk]);
+  int64_t received = 0;
+  for (;;) {
+    size_t want = kChunk;
+    if (declared) want = static_cast<size_t>(std::min<int64_t>(kChunk, *declared - received));
+    if (want == 0) return Status::OK();
+    size_t n = req.ReadBody(buf.get(), want);
+    if (n == 0) return Status::OK();
+    received += static_cast<int64_t>(n);
+    if (received > max_body) return Status::TooLarge("the request body is too large");
+    Status s = reader->Feed(buf.get(), n);
+    if (!s.ok()) return s;
+  }
+}
+
 }  // namespace
 
 int64_t MaxUploadRequestBytes(const Config& config) {
@@ -54,21 +121,9 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
   // file is too large whatever its encoding.
   if (declared && *declared > max_body) return Status::TooLarge(TooLargeMessage(config));
 
-  std::filesystem::path staging = StagingDir(config);
-  std::error_code ec;
-  std::filesystem::create_directories(staging, ec);
-  out->path = (staging / ("upload-" + RandomHex(8) + ".zip")).string();
-  int fd = ::open(out->path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    out->path.clear();
-    return Status::Internal("cannot create an upload file in " + staging.string());
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr);
+  Spool spool;
+  s = spool.Create(StagingDir(config), &out->path);
+  if (!s.ok()) return s;
 
   int files = 0;
   enum class Part { kNone, kFile, kText, kIgnored } part = Part::kNone;
@@ -102,12 +157,7 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
       if (out->bytes > static_cast<uint64_t>(config.max_upload_bytes)) {
         return Status::TooLarge(TooLargeMessage(config));
       }
-      EVP_DigestUpdate(sha.get(), data, size);
-      for (size_t off = 0; off < size;) {
-        ssize_t w = ::write(fd, data + off, size - off);
-        if (w <= 0) return Status::Internal("cannot write the upload file");
-        off += static_cast<size_t>(w);
-      }
+      return spool.Write(data, size);
     }
     return Status::OK();
   };
@@ -117,24 +167,8 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
     return Status::OK();
   };
   MultipartReader reader(boundary, cb);
-  std::unique_ptr<char[]> buf(new char[kChunk]);
-  int64_t received = 0;
-  for (;;) {
-    size_t want = kChunk;
-    if (declared) want = static_cast<size_t>(std::min<int64_t>(kChunk, *declared - received));
-    if (want == 0) break;
-    size_t n = req.ReadBody(buf.get(), want);
-    if (n == 0) break;
-    received += static_cast<int64_t>(n);
-    // A chunked body has no Content-Length to check first; parts that are
-    // not the file (ignored ones) are bounded here too.
-    if (received > max_body) {
-      s = Status::TooLarge(TooLargeMessage(config));
-      break;
-    }
-    s = reader.Feed(buf.get(), n);
-    if (!s.ok()) break;
-  }
+  s = FeedBody(req, declared, max_body, &reader);
+  if (s.code() == Status::Code::kTooLarge) s = Status::TooLarge(TooLargeMessage(config));
   if (s.ok()) s = reader.Finish();
   if (s.ok() && files == 0) {
     s = Status::BadRequest(
@@ -145,10 +179,7 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
     DiscardUpload(out);
     return s;
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_length = 0;
-  EVP_DigestFinal_ex(sha.get(), digest, &digest_length);
-  out->sha256 = HexEncode(std::string(reinterpret_cast<char*>(digest), digest_length));
+  out->sha256 = spool.Sha256Hex();
   return Status::OK();
 }
 

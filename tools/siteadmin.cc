@@ -162,136 +162,173 @@ int RunCommand(const std::vector<std::string>& command, const std::function<Stat
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+// One command's arguments (after its name): as given, and parsed.
+struct Args {
+  std::vector<std::string> words;
+  std::map<std::string, std::string> opts;
+  std::vector<std::string> positional;
+};
+
+int CheckConfigCommand(const Config& config, const Args&, Db*) {
+  // What every program checks before serving (the file itself was read
+  // with every key); the database is not needed for this.
+  Status s = CheckConfigDirectories(config);
+  if (!s.ok()) return Fail(s);
+  std::cout << "the config is valid\n";
+  return 0;
+}
+
+int WithInstallLockCommand(const Config&, const Args& args, Db* db) {
+  // Everything after "--" is the command, flags included.
+  if (args.words.size() < 2 || args.words[0] != "--") return Usage();
+  int exit_code = 1;
+  Status s = WithInstallLock(db, [&](Lease* lease) {
+    exit_code = RunCommand(std::vector<std::string>(args.words.begin() + 1, args.words.end()),
+                           [lease] { return lease->RenewIfDue(); });
+    return Status::OK();
+  });
+  if (!s.ok()) return Fail(s);
+  return exit_code;
+}
+
+int MigrateCommand(const Config&, const Args& args, Db* db) {
+  if (args.positional.size() != 1) return Usage();
+  std::vector<std::string> applied;
+  Status s = ApplyMigrations(db, args.positional[0], &applied);
+  for (const std::string& name : applied) std::cout << "applied " << name << "\n";
+  if (!s.ok()) return Fail(s);
+  if (applied.empty()) std::cout << "schema is up to date\n";
+  return 0;
+}
+
+int AddPersonCommand(const Config& config, const Args& args, Db* db) {
+  auto opt = [&args](const char* name) {
+    auto it = args.opts.find(name);
+    return it == args.opts.end() ? std::string() : it->second;
+  };
+  Person p;
+  p.username = opt("--username");
+  p.first_name = opt("--first-name");
+  p.last_name = opt("--last-name");
+  p.email = opt("--email");
+  if (!AccessFromDb(opt("--access"), &p.access)) {
+    return Fail("--access must be none, content_manager or admin");
+  }
+  if (p.first_name.empty() && p.last_name.empty()) p.first_name = p.username;
+  std::string password;
+  if (args.opts.count("--password-stdin")) password = ReadPassword("Password: ");
+  return AddPerson(db, config, p, password);
+}
+
+int SetPasswordCommand(const Config& config, const Args& args, Db* db) {
+  if (args.positional.size() != 1) return Usage();
+  const std::string& username = args.positional[0];
+  std::string password = ReadPassword("New password: ");
+  std::string problem = PasswordProblem(password);
+  if (!problem.empty()) return Fail(problem);
+  std::string hash;
+  Status s = HashPassword(password, config.password_iterations, &hash);
+  if (!s.ok()) return Fail(s);
+  bool found = false;
+  s = SetPassword(db, username, hash, &found);  // and ends their sessions
+  if (!s.ok()) return Fail(s);
+  if (!found) return Fail("no person has the username " + username);
+  std::cout << "password set for " << username << "\n";
+  return 0;
+}
+
+int ListCommand(const Config&, const Args& args, Db* db) {
+  PeopleQuery q;
+  q.search = args.positional.empty() ? "" : args.positional[0];
+  q.page_size = 1000;
+  for (;;) {
+    PeoplePage page;
+    Status s = ListPeople(db, q, &page);
+    if (!s.ok()) return Fail(s);
+    for (const Person& p : page.people) {
+      std::printf("%6lld  %-24s  %-20s  %-30s  %s%s\n", static_cast<long long>(p.id),
+                  p.DisplayName().c_str(), p.username.c_str(), p.email.c_str(),
+                  AccessLabel(p.access), p.active ? "" : "  (inactive)");
+    }
+    if (!page.next_after) return 0;
+    q.after = page.next_after;
+  }
+}
+
+int RecoverFilesCommand(const Config& config, const Args&, Db* db) {
+  Status s = RecoverCollections(db, config);
+  return s.ok() ? 0 : Fail(s);
+}
+
+int FirstAdminCommand(const Config& config, const Args&, Db* db) {
+  int64_t admins = 0;
+  Status s = CountActiveAdmins(db, &admins);
+  if (!s.ok()) return Fail(s);
+  if (admins > 0) return 0;
+  // 18 random bytes: 24 base64 characters, no padding.
+  std::string bytes;
+  s = RandomBytes(18, &bytes);
+  if (!s.ok()) return Fail(s);
+  std::string password = Base64Encode(bytes);
+  for (char& c : password) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  Person p;
+  p.username = "admin";
+  p.first_name = "Site";
+  p.last_name = "Admin";
+  p.access = Access::kAdmin;
+  int rc = AddPerson(db, config, p, password);
+  if (rc != 0) return rc;
+  std::cout << "username: admin\npassword: " << password << "\n";
+  return 0;
+}
+
+struct Command {
+  const char* name;
+  int (*run)(const Config& config, const Args& args, Db* db);
+  bool needs_db;
+  bool multi_statements;  // migrations are scripts of several statements
+};
+
+const Command kCommands[] = {
+    {"check-config", CheckConfigCommand, false, false},
+    {"with-install-lock", WithInstallLockCommand, true, false},
+    {"migrate", MigrateCommand, true, true},
+    {"add-person", AddPersonCommand, true, false},
+    {"set-password", SetPasswordCommand, true, false},
+    {"list", ListCommand, true, false},
+    {"recover-files", RecoverFilesCommand, true, false},
+    {"first-admin", FirstAdminCommand, true, false},
+};
+
 int Main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> words(argv + 1, argv + argc);
   Config config;
   Status s;
-  if (args.size() >= 2 && args[0] == "--config") {
-    s = LoadConfigFile(args[1], &config);
-    args.erase(args.begin(), args.begin() + 2);
+  if (words.size() >= 2 && words[0] == "--config") {
+    s = LoadConfigFile(words[1], &config);
+    words.erase(words.begin(), words.begin() + 2);
   } else {
     s = LoadConfigFromEnvironment(&config);
   }
   if (!s.ok()) return Fail(s);
-  if (args.empty()) return Usage();
-  std::string command = args[0];
-  if (command == "check-config") {
-    // What every program checks before serving (the file itself was read
-    // above, with every key); the database is not needed for this.
-    s = CheckConfigDirectories(config);
-    if (!s.ok()) return Fail(s);
-    std::cout << "the config is valid\n";
-    return 0;
+  if (words.empty()) return Usage();
+  const Command* command = nullptr;
+  for (const Command& c : kCommands) {
+    if (words[0] == c.name) command = &c;
   }
-  if (command == "with-install-lock") {
-    // Everything after "--" is the command, flags included.
-    if (args.size() < 3 || args[1] != "--") return Usage();
-    std::unique_ptr<Db> db;
-    s = Connect(config, false, &db);
-    if (!s.ok()) return Fail("cannot connect to the database: " + s.message());
-    int exit_code = 1;
-    s = WithInstallLock(db.get(), [&](Lease* lease) {
-      exit_code = RunCommand(std::vector<std::string>(args.begin() + 2, args.end()),
-                             [lease] { return lease->RenewIfDue(); });
-      return Status::OK();
-    });
-    if (!s.ok()) return Fail(s);
-    return exit_code;
-  }
-  std::map<std::string, std::string> opts;
-  std::vector<std::string> positional;
-  ParseArgs(std::vector<std::string>(args.begin() + 1, args.end()), &opts, &positional);
-
+  if (command == nullptr) return Usage();
+  Args args;
+  args.words.assign(words.begin() + 1, words.end());
+  ParseArgs(args.words, &args.opts, &args.positional);
   std::unique_ptr<Db> db;
-  s = Connect(config, command == "migrate", &db);
-  if (!s.ok()) return Fail("cannot connect to the database: " + s.message());
-
-  if (command == "migrate") {
-    if (positional.size() != 1) return Usage();
-    std::vector<std::string> applied;
-    s = ApplyMigrations(db.get(), positional[0], &applied);
-    for (const std::string& name : applied) std::cout << "applied " << name << "\n";
-    if (!s.ok()) return Fail(s);
-    if (applied.empty()) std::cout << "schema is up to date\n";
-    return 0;
+  if (command->needs_db) {
+    s = Connect(config, command->multi_statements, &db);
+    if (!s.ok()) return Fail("cannot connect to the database: " + s.message());
   }
-  if (command == "add-person") {
-    Person p;
-    p.username = opts["--username"];
-    p.first_name = opts["--first-name"];
-    p.last_name = opts["--last-name"];
-    p.email = opts["--email"];
-    if (!AccessFromDb(opts["--access"], &p.access)) {
-      return Fail("--access must be none, content_manager or admin");
-    }
-    if (p.first_name.empty() && p.last_name.empty()) p.first_name = p.username;
-    std::string password;
-    if (opts.count("--password-stdin")) password = ReadPassword("Password: ");
-    return AddPerson(db.get(), config, p, password);
-  }
-  if (command == "set-password") {
-    if (positional.size() != 1) return Usage();
-    std::string password = ReadPassword("New password: ");
-    std::string problem = PasswordProblem(password);
-    if (!problem.empty()) return Fail(problem);
-    std::string hash;
-    s = HashPassword(password, config.password_iterations, &hash);
-    if (!s.ok()) return Fail(s);
-    bool found = false;
-    s = SetPassword(db.get(), positional[0], hash, &found);  // and ends their sessions
-    if (!s.ok()) return Fail(s);
-    if (!found) return Fail("no person has the username " + positional[0]);
-    std::cout << "password set for " << positional[0] << "\n";
-    return 0;
-  }
-  if (command == "list") {
-    PeopleQuery q;
-    q.search = positional.empty() ? "" : positional[0];
-    q.page_size = 1000;
-    for (;;) {
-      PeoplePage page;
-      s = ListPeople(db.get(), q, &page);
-      if (!s.ok()) return Fail(s);
-      for (const Person& p : page.people) {
-        std::printf("%6lld  %-24s  %-20s  %-30s  %s%s\n", static_cast<long long>(p.id),
-                    p.DisplayName().c_str(), p.username.c_str(), p.email.c_str(),
-                    AccessLabel(p.access), p.active ? "" : "  (inactive)");
-      }
-      if (!page.next_after) break;
-      q.after = page.next_after;
-    }
-    return 0;
-  }
-  if (command == "recover-files") {
-    s = RecoverCollections(db.get(), config);
-    if (!s.ok()) return Fail(s);
-    return 0;
-  }
-  if (command == "first-admin") {
-    int64_t admins = 0;
-    s = CountActiveAdmins(db.get(), &admins);
-    if (!s.ok()) return Fail(s);
-    if (admins > 0) return 0;
-    // 18 random bytes: 24 base64 characters, no padding.
-    std::string bytes;
-    s = RandomBytes(18, &bytes);
-    if (!s.ok()) return Fail(s);
-    std::string password = Base64Encode(bytes);
-    for (char& c : password) {
-      if (c == '+') c = '-';
-      if (c == '/') c = '_';
-    }
-    Person p;
-    p.username = "admin";
-    p.first_name = "Site";
-    p.last_name = "Admin";
-    p.access = Access::kAdmin;
-    int rc = AddPerson(db.get(), config, p, password);
-    if (rc != 0) return rc;
-    std::cout << "username: admin\npassword: " << password << "\n";
-    return 0;
-  }
-  return Usage();
+  return command->run(config, args, db.get());
 }
 
 }  // namespace
