@@ -9,7 +9,6 @@
 #include <ctime>
 #include <fstream>
 #include <iomanip>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -77,10 +76,63 @@ struct ProgramName {
   ~ProgramName() { site::SetLogProgramName("site"); }
 };
 
-// "[YYYY-MM-DD HH:MM:SS UTC] [level] [program:pid]", then " [client X]"
-// when there is a client, then " message"; captured in that order.
-const std::regex kLine(R"(\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC\] \[([a-z]+)\] )"
-                       R"(\[([^:\]]+):(\d+)\]( \[client ([^\]]*)\])? (.*)\n)");
+// The fields of a line: "[YYYY-MM-DD HH:MM:SS UTC] [level] [program:pid]",
+// then " [client X]" when there is a client, then " message" and "\n".
+struct Line {
+  std::string time;  // without " UTC"
+  std::string level, program, pid;
+  bool has_client = false;
+  std::string client, message;
+};
+
+bool IsDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Parses `text` as one line of that form; false when it is not one.
+bool ParseLine(const std::string& text, Line* out) {
+  *out = Line();
+  if (text.empty() || text.back() != '\n') return false;
+  size_t pos = 0;
+  // The next "[field]" from pos, and the space after it.
+  auto field = [&](std::string* value) {
+    if (text.compare(pos, 1, "[") != 0) return false;
+    size_t end = text.find(']', pos);
+    if (end == std::string::npos || text.compare(end + 1, 1, " ") != 0) return false;
+    *value = text.substr(pos + 1, end - pos - 1);
+    pos = end + 2;
+    return true;
+  };
+  std::string time, who;
+  if (!field(&time) || !field(&out->level) || !field(&who)) return false;
+  // 2024-01-31 23:59:58 UTC
+  if (time.size() != 23 || time.compare(19, 4, " UTC") != 0) return false;
+  for (size_t i : {4, 7}) {
+    if (time[i] != '-') return false;
+  }
+  if (time[10] != ' ' || time[13] != ':' || time[16] != ':') return false;
+  for (size_t i : {0, 5, 8, 11, 14, 17}) {
+    if (!IsDigits(time.substr(i, i == 0 ? 4 : 2))) return false;
+  }
+  out->time = time.substr(0, 19);
+  if (out->level.empty() || !std::all_of(out->level.begin(), out->level.end(),
+                                         [](char c) { return c >= 'a' && c <= 'z'; })) {
+    return false;
+  }
+  size_t colon = who.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  out->program = who.substr(0, colon);
+  out->pid = who.substr(colon + 1);
+  if (!IsDigits(out->pid)) return false;
+  if (text.compare(pos, 8, "[client ") == 0) {
+    std::string client;
+    if (!field(&client)) return false;
+    out->has_client = true;
+    out->client = client.substr(7);
+  }
+  out->message = text.substr(pos, text.size() - pos - 1);
+  return true;
+}
 
 std::time_t ParseUtc(const std::string& text) {
   std::tm tm{};
@@ -117,18 +169,19 @@ BOOST_AUTO_TEST_CASE(a_line_names_time_level_program_pid_client_and_message) {
       std::time_t before = std::time(nullptr);
       std::string line = Logged(c.level, "192.0.2.7", "signed in: alice");
       std::time_t after = std::time(nullptr);
-      std::smatch m;
-      BOOST_TEST_REQUIRE(std::regex_match(line, m, kLine), line);
-      std::time_t when = ParseUtc(m[1]);
+      Line m;
+      BOOST_TEST_REQUIRE(ParseLine(line, &m), line);
+      std::time_t when = ParseUtc(m.time);
       BOOST_TEST(when >= before);  // UTC, to the second: the clock's now
       BOOST_TEST(when <= after);
-      BOOST_TEST(m[2] == c.shown);
-      BOOST_TEST(m[3] == "installCollection");
-      BOOST_TEST(m[4] == std::to_string(getpid()));
-      BOOST_TEST(m[6] == "192.0.2.7");
-      BOOST_TEST(m[7] == "signed in: alice");
+      BOOST_TEST(m.level == c.shown);
+      BOOST_TEST(m.program == "installCollection");
+      BOOST_TEST(m.pid == std::to_string(getpid()));
+      BOOST_TEST(m.has_client);
+      BOOST_TEST(m.client == "192.0.2.7");
+      BOOST_TEST(m.message == "signed in: alice");
       // All of it, exactly.
-      BOOST_TEST(line == "[" + m[1].str() + " UTC] [" + c.shown + "] [installCollection:" +
+      BOOST_TEST(line == "[" + m.time + " UTC] [" + c.shown + "] [installCollection:" +
                              std::to_string(getpid()) + "] [client 192.0.2.7] signed in: alice\n");
     }
   }
@@ -137,9 +190,10 @@ BOOST_AUTO_TEST_CASE(a_line_names_time_level_program_pid_client_and_message) {
 BOOST_AUTO_TEST_CASE(without_a_client_the_client_field_is_left_out) {
   ProgramName name("siteadmin");
   std::string line = Logged(LogLevel::kWarning, "", "recovering the files area");
-  std::smatch m;
-  BOOST_TEST_REQUIRE(std::regex_match(line, m, kLine), line);
-  BOOST_TEST(!m[5].matched);
+  Line m;
+  BOOST_TEST_REQUIRE(ParseLine(line, &m), line);
+  BOOST_TEST(!m.has_client);
+  BOOST_TEST(m.message == "recovering the files area");
   BOOST_TEST(line.find("client") == std::string::npos, line);
   BOOST_TEST(line.substr(line.find("] [warn] ")) ==
              "] [warn] [siteadmin:" + std::to_string(getpid()) + "] recovering the files area\n");
@@ -236,14 +290,14 @@ BOOST_AUTO_TEST_CASE(lines_from_several_threads_are_not_mixed) {
   int lines = 0;
   while (std::getline(in, line)) {
     ++lines;
-    std::smatch m;
-    std::string whole = line + "\n";
-    BOOST_TEST_REQUIRE(std::regex_match(whole, m, kLine), line);
-    int t = std::stoi(m[6].str().substr(7));
+    Line m;
+    BOOST_TEST_REQUIRE(ParseLine(line + "\n", &m), line);
+    BOOST_TEST_REQUIRE(m.client.compare(0, 7, "10.0.0.") == 0, line);
+    int t = std::stoi(m.client.substr(7));
     BOOST_TEST_REQUIRE((t >= 0 && t < kThreads));
     // Each thread's lines whole and in its order.
-    BOOST_TEST(m[7] == "thread " + std::to_string(t) + " line " + std::to_string(next[t]) + " " +
-                           std::string(200, static_cast<char>('a' + t)));
+    BOOST_TEST(m.message == "thread " + std::to_string(t) + " line " + std::to_string(next[t]) +
+                                " " + std::string(200, static_cast<char>('a' + t)));
     ++next[t];
   }
   BOOST_TEST(lines == kThreads * kLines);
