@@ -321,6 +321,22 @@ Status Install(Db* db, const Config& config, const InstallInput& in, Lease* leas
 
 }  // namespace
 
+InstallInput InstallInputFor(const ReceivedUpload& upload, int64_t person_id,
+                             const std::string& client_address) {
+  InstallInput in;
+  in.archive_path = upload.path;
+  in.archive_sha256 = upload.sha256;
+  in.archive_bytes = upload.bytes;
+  in.person_id = person_id;
+  in.client_address = client_address;
+  return in;
+}
+
+std::string InstallSummary(const InstallOutcome& out) {
+  return "Installed collection \"" + out.name + "\" (" + std::to_string(out.files) + " files" +
+         (out.replaced ? ", replacing the previous version" : "") + ")";
+}
+
 Status RecordRefusedUpload(Db* db, const InstallInput& in, const Status& refusal) {
   return RecordInstallAttempt(db, AttemptOf(in, nullptr, refusal, nullptr));
 }

@@ -29,6 +29,7 @@
 #include "generations.h"
 #include "lease.h"
 #include "status.h"
+#include "upload.h"
 
 namespace site {
 
@@ -51,6 +52,15 @@ struct InstallOutcome {
   std::string replaced_installed_at;  // when the replaced version was installed
   std::vector<std::string> warnings;
 };
+
+// The input for installing `upload` (or recording its refusal: then only
+// its byte count is known), sent by `person_id` from `client_address`.
+InstallInput InstallInputFor(const ReceivedUpload& upload, int64_t person_id,
+                             const std::string& client_address);
+
+// "Installed collection "Shop" (12 files, replacing the previous version)":
+// the message both the API and the Collections page give.
+std::string InstallSummary(const InstallOutcome& out);
 
 // Validates and installs the archive, and records the attempt whatever its
 // result. Returns Invalid (422) for a bad archive or collection, Conflict

@@ -73,26 +73,16 @@ Status Upload(App& app, const Request& req, const SessionInfo& session, Response
   } else if (CheckCsrfToken(session, upload.fields[kCsrfField]).ok()) {
     // Recorded only for this site's own form: another site must not be able
     // to write refusals into the history under an Admin's name.
-    InstallInput refused;
-    refused.person_id = session.person_id;
-    refused.client_address = req.client_address();
-    RecordRefusedUpload(app.db.get(), refused, s);
+    RecordRefusedUpload(app.db.get(),
+                        InstallInputFor(upload, session.person_id, req.client_address()), s);
   }
   InstallOutcome out;
   if (s.ok()) {
-    InstallInput in;
-    in.archive_path = upload.path;
-    in.archive_sha256 = upload.sha256;
-    in.archive_bytes = upload.bytes;
-    in.person_id = session.person_id;
-    in.client_address = req.client_address();
-    s = InstallCollection(app.db.get(), app.config, in, &out);
+    s = InstallCollection(app.db.get(), app.config,
+                          InstallInputFor(upload, session.person_id, req.client_address()), &out);
     DiscardUpload(&upload);
   }
-  std::string message =
-      s.ok() ? "Installed collection \"" + out.name + "\" (" + std::to_string(out.files) + " files" +
-                   (out.replaced ? ", replacing the previous version" : "") + ")."
-             : s.message();
+  std::string message = s.ok() ? InstallSummary(out) + "." : s.message();
   if (req.WantsJson()) {
     if (!s.ok()) return s;  // JSON error with the same message (ErrorStyle::kByAccept)
     nlohmann::json body = {{"message", message}, {"name", out.name}, {"guid", out.guid},

@@ -16,20 +16,12 @@ Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
   if (!RequireAdminOrReply(who, req, resp)) return Status::OK();
 
   ReceivedUpload upload;
-  InstallInput in;
   s = ReceiveCollectionUpload(app.config, req, &upload);
+  InstallInput in = InstallInputFor(upload, who.person_id, req.client_address());
   if (!s.ok()) {
-    in.person_id = who.person_id;
-    in.client_address = req.client_address();
-    in.archive_bytes = upload.bytes;
     RecordRefusedUpload(app.db.get(), in, s);
     return s;
   }
-  in.archive_path = upload.path;
-  in.archive_sha256 = upload.sha256;
-  in.archive_bytes = upload.bytes;
-  in.person_id = who.person_id;
-  in.client_address = req.client_address();
   in.fault_point = req.Env("HTTP_X_FAULT_POINT");
   InstallOutcome out;
   s = InstallCollection(app.db.get(), app.config, in, &out);
@@ -37,8 +29,7 @@ Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
   if (!s.ok()) return s;
 
   nlohmann::json body = {
-      {"message", "Installed collection \"" + out.name + "\" (" + std::to_string(out.files) +
-                      " files" + (out.replaced ? ", replacing the previous version" : "") + ")"},
+      {"message", InstallSummary(out)},
       {"name", out.name},
       {"guid", out.guid},
       {"version", out.version},
