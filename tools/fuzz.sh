@@ -33,6 +33,11 @@ if [ -f "tests/fuzz/$name.dict" ]; then
   args+=("-dict=tests/fuzz/$name.dict")
 fi
 
+# Targets that need files (archive) keep them in memory, not on the disk.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  export TMPDIR=/dev/shm
+fi
+
 started=$(date +%s)
 if [ "$mode" = wall ]; then
   status=0
