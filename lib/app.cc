@@ -15,7 +15,8 @@ std::string Join(const std::vector<std::string>& words, const std::string& separ
 }
 
 // The checks every request passes before its handler: a path and a method
-// of this program, and a database connection.
+// of this program, and (unless the program says otherwise) a database
+// connection.
 Status Admit(App& app, const Request& req) {
   const ProgramOptions& options = app.program.options;
   if (std::find(options.paths.begin(), options.paths.end(), req.path()) == options.paths.end()) {
@@ -29,7 +30,7 @@ Status Admit(App& app, const Request& req) {
                                               " only."
                                         : options.method_hint);
   }
-  return app.db->EnsureConnected();
+  return options.needs_database ? app.db->EnsureConnected() : Status::OK();
 }
 
 // The error reply for `s`, from what the handler left in `resp` (of which
@@ -52,6 +53,17 @@ Response ErrorReply(App& app, const Request& req, const Status& s, Response resp
 }
 
 }  // namespace
+
+ProgramOptions RouteOptions(const std::string& program) {
+  ProgramOptions options;
+  for (const Route& r : AllRoutes()) {
+    if (program != r.program) continue;
+    options.paths.emplace_back(r.path);
+    options.errors = r.errors;  // the same on every row (tools/routes.sh checks)
+    options.stream_body = options.stream_body || r.upload;
+  }
+  return options;
+}
 
 App::App(Config c, Program p) : config(std::move(c)), program(std::move(p)) {
   db = std::make_unique<Db>(DatabaseOptions(config));

@@ -14,6 +14,7 @@
 #include "error_reply.h"
 #include "request.h"
 #include "response.h"
+#include "routes.h"
 #include "status.h"
 #include "templates.h"
 
@@ -43,7 +44,16 @@ struct ProgramOptions {
   std::vector<std::string> methods;
   // The 405's message, for the client's log (a default names `methods`).
   std::string method_hint;
+  // True: a request waits for a database connection before the handler
+  // runs, and is a 503 without one. False: the handler asks itself (the
+  // health check, which says what is down).
+  bool needs_database = true;
 };
+
+// The options the route table gives `program`: its paths, how its errors
+// are answered, and stream_body when one of its URLs takes an upload.
+// methods and method_hint are the program's own.
+ProgramOptions RouteOptions(const std::string& program);
 
 // One cgi-bin program: its handler and how it is served.
 struct Program {

@@ -4,7 +4,6 @@
 #include "collection_store.h"
 #include "json_body.h"
 #include "page.h"
-#include "routes.h"
 #include "session.h"
 #include "text.h"
 #include "upload.h"
@@ -121,9 +120,7 @@ Status HandleCollections(App& app, const Request& req, Response* resp) {
 Program CollectionsProgram() {
   Program p;
   p.handler = HandleCollections;
-  p.options.errors = ErrorStyle::kByAccept;
-  p.options.stream_body = true;
-  p.options.paths = RoutePaths("collections");
+  p.options = RouteOptions("collections");
   return p;
 }
 

@@ -4,7 +4,6 @@
 #include "log.h"
 #include "page.h"
 #include "people.h"
-#include "routes.h"
 #include "session.h"
 #include "token_store.h"
 
@@ -63,8 +62,7 @@ Status HandleCreateBearerToken(App& app, const Request& req, Response* resp) {
 Program CreateBearerTokenProgram() {
   Program p;
   p.handler = HandleCreateBearerToken;
-  p.options.errors = ErrorStyle::kByAccept;
-  p.options.paths = RoutePaths("createBearerToken");
+  p.options = RouteOptions("createBearerToken");
   p.options.methods = {"POST"};
   p.options.method_hint = "Use the Create Bearer Token button on a person's record.";
   return p;

@@ -3,7 +3,6 @@
 #include "bearer_auth.h"
 #include "collection_installer.h"
 #include "json_body.h"
-#include "routes.h"
 #include "upload.h"
 
 namespace site {
@@ -46,9 +45,7 @@ Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
 Program InstallCollectionProgram() {
   Program p;
   p.handler = HandleInstallCollection;
-  p.options.errors = ErrorStyle::kJson;
-  p.options.stream_body = true;
-  p.options.paths = RoutePaths("installCollection");
+  p.options = RouteOptions("installCollection");
   p.options.methods = {"POST"};
   p.options.method_hint = "Use POST with the archive in the collectionFile field.";
   return p;

@@ -6,7 +6,6 @@
 #include "page.h"
 #include "password.h"
 #include "people.h"
-#include "routes.h"
 #include "session.h"
 #include "signin_throttle.h"
 
@@ -110,7 +109,7 @@ Status HandleLogin(App& app, const Request& req, Response* resp) {
 Program LoginProgram() {
   Program p;
   p.handler = HandleLogin;
-  p.options.paths = RoutePaths("login");
+  p.options = RouteOptions("login");
   return p;
 }
 

@@ -1,7 +1,6 @@
 #include "logout_handler.h"
 
 #include "page.h"
-#include "routes.h"
 #include "session.h"
 
 namespace site {
@@ -23,7 +22,7 @@ Status HandleLogout(App& app, const Request& req, Response* resp) {
 Program LogoutProgram() {
   Program p;
   p.handler = HandleLogout;
-  p.options.paths = RoutePaths("logout");
+  p.options = RouteOptions("logout");
   p.options.methods = {"POST"};
   p.options.method_hint = "Use the Sign out button to sign out.";
   return p;

@@ -6,7 +6,6 @@
 #include "page.h"
 #include "password.h"
 #include "people.h"
-#include "routes.h"
 #include "session.h"
 #include "token_store.h"
 
@@ -253,7 +252,7 @@ Status HandlePeople(App& app, const Request& req, Response* resp) {
 Program PeopleProgram() {
   Program p;
   p.handler = HandlePeople;
-  p.options.paths = RoutePaths("people");
+  p.options = RouteOptions("people");
   return p;
 }
 

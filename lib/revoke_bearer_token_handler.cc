@@ -2,7 +2,6 @@
 
 #include "log.h"
 #include "page.h"
-#include "routes.h"
 #include "session.h"
 #include "token_store.h"
 
@@ -37,7 +36,7 @@ Status HandleRevokeBearerToken(App& app, const Request& req, Response* resp) {
 Program RevokeBearerTokenProgram() {
   Program p;
   p.handler = HandleRevokeBearerToken;
-  p.options.paths = RoutePaths("revokeBearerToken");
+  p.options = RouteOptions("revokeBearerToken");
   p.options.methods = {"POST"};
   p.options.method_hint = "Use the Revoke button on a person's record.";
   return p;

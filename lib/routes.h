@@ -6,12 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "error_reply.h"
+
 namespace site {
 
 struct Route {
   const char* path;     // the exact URL path, e.g. "/people/edit"
   const char* program;  // the cgi-bin program that answers it
   bool upload;          // its body is a collection upload, not a form
+  ErrorStyle errors;    // how its errors are answered (the table's "answers")
 };
 
 // Every row of cgi-bin/routes, in table order.

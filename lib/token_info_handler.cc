@@ -2,7 +2,6 @@
 
 #include "bearer_auth.h"
 #include "json_body.h"
-#include "routes.h"
 
 namespace site {
 
@@ -30,8 +29,7 @@ Status HandleTokenInfo(App& app, const Request& req, Response* resp) {
 Program TokenInfoProgram() {
   Program p;
   p.handler = HandleTokenInfo;
-  p.options.errors = ErrorStyle::kJson;
-  p.options.paths = RoutePaths("tokenInfo");
+  p.options = RouteOptions("tokenInfo");
   p.options.methods = {"GET", "HEAD"};
   return p;
 }

@@ -33,7 +33,7 @@ RUN_PACKAGES="g++ make pkg-config apache2 spawn-fcgi multiwatch libfcgi-dev libc
   mariadb-client curl"
 # The tests lint every script with shellcheck; python3-requests, httpie and
 # ansible-core are build-server clients the client matrix drives.
-TEST_PACKAGES="libboost-test-dev python3 chromium lighttpd openssl shellcheck
+TEST_PACKAGES="libboost-test-dev python3 chromium lighttpd openssl shellcheck haproxy
   python3-requests httpie ansible-core"
 # The Galera tests' private cluster (tools/galera.sh): galera-4's provider,
 # rsync for its state transfers (SST), ss from iproute2 for the SST script's

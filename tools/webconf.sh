@@ -15,7 +15,8 @@ the very same directives with different paths.
       as base64, 1.37 times, + 1 MiB of multipart framing) and
       @FORM_LIMIT_KIB@ (max_form_bytes, for lighttpd).
       The route table (cgi-bin/routes, tools/routes.sh) fills @ROUTES_RE@
-      and @UPLOAD_ROUTES_RE@ (the URLs as a regex alternation),
+      @UPLOAD_ROUTES_RE@ and @API_ROUTES_RE@ (the URLs, the upload URLs and
+      the URLs that answer JSON, as regex alternations),
       @APACHE_PROXIES@ (one ProxyPassMatch per program) and
       @LIGHTTPD_FASTCGI@ (lighttpd's fastcgi.server entries).
       TRUSTED_PROXIES="A B" (addresses or ranges of load balancers) fills
@@ -55,9 +56,11 @@ max_upload() { setting "$1" max_upload_bytes 268435456; }
 ROUTES_SH="$(dirname "$0")/routes.sh"
 
 # The route table's URLs (without their leading slash) as a regex
-# alternation; "upload" for the upload URLs only.
-routes_re() {
-  "$ROUTES_SH" rows | awk -v only="${1:-}" 'only == "" || $3 == only { printf "%s%s", sep, substr($1, 2); sep = "|" }'
+# alternation; with COLUMN and VALUE, only the rows whose COLUMN (3: body,
+# 5: answers) is VALUE.
+routes_re() {  # routes_re [COLUMN VALUE]
+  "$ROUTES_SH" rows | awk -v col="${1:-0}" -v only="${2:-}" \
+    'col == 0 || $col == only { printf "%s%s", sep, substr($1, 2); sep = "|" }'
 }
 
 # One ProxyPassMatch per program, to its pool's socket (SITE_SOCKETS,
@@ -175,7 +178,8 @@ render() {
   # The route table, for the web server files (the only templates that
   # name it; an installed webconf.sh has no table beside it).
   if [[ $text == *@ROUTES_RE@* ]]; then
-    pairs+=("ROUTES_RE=$(routes_re)" "UPLOAD_ROUTES_RE=$(routes_re upload)"
+    pairs+=("ROUTES_RE=$(routes_re)" "UPLOAD_ROUTES_RE=$(routes_re 3 upload)"
+            "API_ROUTES_RE=$(routes_re 5 json)"
             "APACHE_PROXIES=$(apache_proxies)" "LIGHTTPD_FASTCGI=$(lighttpd_fastcgi)")
   fi
   # The collection files' own host name (WWW_SERVER_NAME), as a regex for
@@ -204,7 +208,7 @@ render() {
 # The 400 and 431 rows carry the guide's "Authentication required", so that
 # a build log's line leads to the guide's Troubleshooting row.
 ERROR_ROWS='400|bad_request|Authentication required, or another header is malformed, or the body ended before its Content-Length: the web server could not read this request. Send the token as exactly Authorization: Bearer <token>, on one line, with no extra spaces or line breaks (a token read from a file written on Windows ends in a carriage return: strip it). No header may hold a line break or control character, be longer than 8,190 bytes, or be one of more than 100; a body comes with a Content-Length or Transfer-Encoding: chunked.
-405|method_not_allowed|This address does not take that method: /installCollection takes POST (curl -X POST ... -F collectionFile=@myCollection.zip), /tokenInfo takes GET.
+405|method_not_allowed|This address does not take that method: /installCollection takes POST (curl -X POST ... -F collectionFile=@myCollection.zip), /tokenInfo and /healthz take GET.
 408|request_timeout|The request did not arrive in time: the web server waits at most 20 s for the headers, and reads the body at no less than 500 bytes per second. Check the connection between your build server and this site, then send it again.
 411|length_required|The request has a body but no length: send it with a Content-Length header or Transfer-Encoding: chunked.
 413|too_large|The request is larger than this address accepts (1 MiB).

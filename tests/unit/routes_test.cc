@@ -5,6 +5,8 @@
 
 #include <set>
 
+#include "app.h"
+
 using site::AllRoutes;
 using site::RoutePaths;
 
@@ -40,6 +42,35 @@ BOOST_AUTO_TEST_CASE(the_upload_urls_are_marked) {
     if (r.upload) uploads.insert(r.path);
   }
   BOOST_TEST((uploads == std::set<std::string>{"/installCollection", "/collections/upload"}));
+}
+
+// The table's "answers" and body columns are what each program is served
+// with (RouteOptions): the web server files use the same columns.
+BOOST_AUTO_TEST_CASE(route_options_come_from_the_table) {
+  struct Case {
+    const char* program;
+    site::ErrorStyle errors;
+    bool stream_body;
+    size_t paths;
+  };
+  const Case cases[] = {
+      {"login", site::ErrorStyle::kHtmlPage, false, 1},
+      {"people", site::ErrorStyle::kHtmlPage, false, 3},
+      {"createBearerToken", site::ErrorStyle::kByAccept, false, 1},
+      {"tokenInfo", site::ErrorStyle::kJson, false, 1},
+      {"installCollection", site::ErrorStyle::kJson, true, 1},
+      {"collections", site::ErrorStyle::kByAccept, true, 2},  // one of its URLs is an upload
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.program) {
+      site::ProgramOptions o = site::RouteOptions(c.program);
+      BOOST_TEST((o.errors == c.errors));
+      BOOST_TEST(o.stream_body == c.stream_body);
+      BOOST_TEST(o.paths == site::RoutePaths(c.program), boost::test_tools::per_element());
+      BOOST_TEST(o.paths.size() == c.paths);
+    }
+  }
+  BOOST_TEST(site::RouteOptions("no-such-program").paths.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
