@@ -92,6 +92,7 @@ Status AuthenticateBearer(Db* db, const Config& config, const Request& req, Bear
   id.created_at = t.created_at;
   id.expires_at = t.expires_at;
   id.days_left = (t.seconds_left + 86399) / 86400;  // a part-day counts as a day left
+  id.expires_soon = t.seconds_left < int64_t{kTokenExpiryWarningDays} * 86400;
   id.username = t.username;
   id.display_name = DisplayName(t.first_name, t.last_name);
   id.access = t.access;
@@ -104,8 +105,17 @@ Status AuthenticateBearer(Db* db, const Config& config, const Request& req, Bear
   return Status::OK();
 }
 
+std::string TokenExpiryWarning(const BearerIdentity& who) {
+  if (!who.expires_soon) return "";
+  return "this token expires on " + who.expires_at.substr(0, 10) + ", in " +
+         std::to_string(who.days_left) + (who.days_left == 1 ? " day" : " days") +
+         ": create a new one on your record";
+}
+
 void SetTokenExpirationHeader(const BearerIdentity& who, Response* resp) {
   resp->SetHeader(kTokenExpirationHeader, who.expires_at + " UTC");
+  std::string warning = TokenExpiryWarning(who);
+  if (!warning.empty()) resp->SetHeader(kTokenExpiryWarningHeader, warning);
 }
 
 bool RequireAdminOrReply(const BearerIdentity& who, const Request& req, Response* resp) {

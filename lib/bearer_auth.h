@@ -32,8 +32,12 @@ struct BearerIdentity {
   std::string hint;
   std::string created_at;  // UTC, "YYYY-MM-DD HH:MM:SS"
   std::string expires_at;
-  int64_t days_left = 0;   // whole days until expiry
+  int64_t days_left = 0;   // whole days until expiry (a part-day counts as one)
+  bool expires_soon = false;  // less than kTokenExpiryWarningDays left
 };
+
+// The header that carries TokenExpiryWarning on successful answers.
+constexpr char kTokenExpiryWarningHeader[] = "Authentication-Token-Expiry-Warning";
 
 // Authenticates the request's bearer token. Returns OK with *who filled, or
 // Unauthorized (kAuthRequired/kTokenExpired/kTokenInvalid), TooManyRequests
@@ -43,8 +47,13 @@ struct BearerIdentity {
 // last use at most once a minute per token: one indexed lookup otherwise.
 Status AuthenticateBearer(Db* db, const Config& config, const Request& req, BearerIdentity* who);
 
+// "this token expires on 2027-11-28, in 12 days: create a new one on your
+// record" when `who`'s token expires soon, else "".
+std::string TokenExpiryWarning(const BearerIdentity& who);
+
 // Sets kTokenExpirationHeader (bearer_token.h), which every authenticated
-// response carries, to the token's expiry.
+// response carries, to the token's expiry, and kTokenExpiryWarningHeader
+// when the token expires soon.
 void SetTokenExpirationHeader(const BearerIdentity& who, Response* resp);
 
 // Returns true iff `who` has Admin access; otherwise answers `resp` with

@@ -43,6 +43,11 @@ std::string BearerTokenHint(const std::string& token);
 // 28 February of the next year.
 std::time_t BearerTokenExpiry(std::time_t created);
 
+// A token with less than this many days left says so in every successful
+// API answer (bearer_auth.h, TokenExpiryWarning), so that a build log shows
+// it in time, and the People list marks it.
+constexpr int kTokenExpiryWarningDays = 30;
+
 // Formats UTC seconds as "YYYY-MM-DD HH:MM:SS" (the database's DATETIME).
 std::string FormatUtc(std::time_t t);
 // Parses "YYYY-MM-DD HH:MM:SS" as UTC; returns false if malformed.

@@ -27,8 +27,9 @@ Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
   DiscardUpload(&upload);
   if (!s.ok()) return s;
 
+  const std::string warning = TokenExpiryWarning(who);
   nlohmann::json body = {
-      {"message", InstallSummary(out)},
+      {"message", InstallSummary(out) + (warning.empty() ? "" : "; " + warning)},
       {"name", out.name},
       {"guid", out.guid},
       {"version", out.version},

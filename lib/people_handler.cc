@@ -1,7 +1,9 @@
 #include "people_handler.h"
 
 #include <cctype>
+#include <map>
 #include <cgicc/CgiUtils.h>
+#include "bearer_token.h"
 #include "log.h"
 #include "page.h"
 #include "password.h"
@@ -30,6 +32,15 @@ Status ShowList(App& app, const Request& req, const SessionInfo& session, Respon
   Status s = ListPeople(app.db.get(), q, &page);
   if (!s.ok()) return s;
 
+  // The tokens of this page that expire soon, to be marked.
+  std::vector<int64_t> ids;
+  for (const Person& p : page.people) ids.push_back(p.id);
+  std::vector<ExpiringToken> expiring;
+  s = ListExpiringTokens(app.db.get(), kTokenExpiryWarningDays, &ids, &expiring);
+  if (!s.ok()) return s;
+  std::map<int64_t, int64_t> days_left;
+  for (const ExpiringToken& t : expiring) days_left[t.person_id] = t.days_left;
+
   auto dict = NewPage("People", &session);
   dict->SetValue("SEARCH", q.search);
   if (!q.search.empty()) dict->ShowSection("SEARCHING");
@@ -41,6 +52,11 @@ Status ShowList(App& app, const Request& req, const SessionInfo& session, Respon
     row->SetValue("USERNAME", p.username);
     row->SetValue("ACCESS_LABEL", AccessLabel(p.access));
     if (!p.active) row->ShowSection("INACTIVE");
+    auto soon = days_left.find(p.id);
+    if (soon != days_left.end()) {
+      row->SetIntValue("TOKEN_DAYS_LEFT", static_cast<long>(soon->second));
+      row->ShowSection(soon->second == 1 ? "TOKEN_EXPIRES_TOMORROW" : "TOKEN_EXPIRES_SOON");
+    }
   }
   if (page.people.empty()) dict->ShowSection("NO_PEOPLE");
   if (page.previous_before) {

@@ -11,7 +11,9 @@ Status HandleTokenInfo(App& app, const Request& req, Response* resp) {
   if (!s.ok()) return s;
   SetTokenExpirationHeader(who, resp);
   if (!RequireAdminOrReply(who, req, resp)) return Status::OK();
+  const std::string warning = TokenExpiryWarning(who);
   nlohmann::json body = {
+      {"message", "Token is valid" + (warning.empty() ? std::string() : "; " + warning)},
       {"person",
        {{"id", who.person_id},
         {"username", who.username},
@@ -21,7 +23,8 @@ Status HandleTokenInfo(App& app, const Request& req, Response* resp) {
        {{"hint", who.hint},
         {"created_at", who.created_at + " UTC"},
         {"expires_at", who.expires_at + " UTC"},
-        {"days_left", who.days_left}}}};
+        {"days_left", who.days_left},
+        {"expires_soon", who.expires_soon}}}};
   SetJsonBody(resp, body);
   return Status::OK();
 }

@@ -159,6 +159,45 @@ Status FindTokenByDigest(Db* db, const std::string& digest, bool* found, StoredT
   return Status::OK();
 }
 
+Status ListExpiringTokens(Db* db, int within_days, const std::vector<int64_t>* only_people,
+                          std::vector<ExpiringToken>* out) {
+  out->clear();
+  if (only_people != nullptr && only_people->empty()) return Status::OK();
+  if (only_people != nullptr && only_people->size() > 1000) {
+    return Status::Internal("ListExpiringTokens: more than 1000 people");
+  }
+  std::string sql =
+      "SELECT t.person_id, p.username, p.first_name, p.last_name, t.hint, t.expires_at, "
+      "TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), t.expires_at) AS seconds_left "
+      "FROM bearer_tokens t JOIN people p ON p.id = t.person_id "
+      "WHERE t.expires_at > UTC_TIMESTAMP() AND t.expires_at <= UTC_TIMESTAMP() + INTERVAL ? DAY";
+  std::vector<DbValue> params = {static_cast<int64_t>(within_days)};
+  if (only_people != nullptr) {
+    sql += " AND t.person_id IN (";
+    for (size_t i = 0; i < only_people->size(); ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      params.emplace_back((*only_people)[i]);
+    }
+    sql += ")";
+  }
+  sql += " ORDER BY t.expires_at, t.person_id";
+  std::vector<DbRow> rows;
+  Status s = db->Query(sql, params, &rows);
+  if (!s.ok()) return s;
+  for (const DbRow& r : rows) {
+    ExpiringToken t;
+    t.person_id = r.Int("person_id");
+    t.username = r.Str("username");
+    t.first_name = r.Str("first_name");
+    t.last_name = r.Str("last_name");
+    t.hint = r.Str("hint");
+    t.expires_at = r.Str("expires_at");
+    t.days_left = (r.Int("seconds_left") + 86399) / 86400;
+    out->push_back(std::move(t));
+  }
+  return Status::OK();
+}
+
 Status RecordTokenUse(Db* db, const std::string& digest, const std::string& client_address) {
   return db->Exec(
       "UPDATE bearer_tokens SET last_used_at = UTC_TIMESTAMP(), last_used_address = ? "

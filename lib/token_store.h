@@ -46,6 +46,17 @@ struct StoredToken {
 // How fresh last_used_at is kept: to within a minute.
 constexpr int kTokenUseResolutionSeconds = 60;
 
+// A token that has not expired yet but will within some days.
+struct ExpiringToken {
+  int64_t person_id = 0;
+  std::string username;
+  std::string first_name;
+  std::string last_name;
+  std::string hint;
+  std::string expires_at;  // "YYYY-MM-DD HH:MM:SS", UTC
+  int64_t days_left = 0;   // whole days, a part-day counting as one
+};
+
 struct TokenEvent {
   std::string event;  // created, replaced, revoked, ended
   std::string hint;
@@ -69,6 +80,12 @@ struct NewToken {
 // unknown person, Conflict for an inactive one.
 Status CreateBearerToken(Db* db, const std::string& secret, int64_t person_id, int64_t actor_id,
                          const std::string& client_address, NewToken* out);
+
+// Lists the tokens that have not expired and expire within `within_days`
+// days, soonest first: of everyone, or with `only_people`, of those people
+// (a page of the People list; at most 1000 ids).
+Status ListExpiringTokens(Db* db, int within_days, const std::vector<int64_t>* only_people,
+                          std::vector<ExpiringToken>* out);
 
 // Deletes the person's token, if any, and records who did it. Sets *revoked
 // to whether there was one.

@@ -15,7 +15,7 @@
 <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Username</th><th scope="col">Access</th></tr></thead>
 <tbody>
 {{#PERSON}}
-<tr><td><a href="/people/edit?id={{ID}}">{{NAME}}</a>{{#INACTIVE}} <span class="badge">inactive</span>{{/INACTIVE}}</td><td>{{EMAIL}}</td><td>{{USERNAME}}</td><td>{{ACCESS_LABEL}}</td></tr>
+<tr><td><a href="/people/edit?id={{ID}}">{{NAME}}</a>{{#INACTIVE}} <span class="badge">inactive</span>{{/INACTIVE}}{{#TOKEN_EXPIRES_SOON}} <span class="badge badge-warning" title="Create a new token on the record before it expires">token expires in {{TOKEN_DAYS_LEFT}} days</span>{{/TOKEN_EXPIRES_SOON}}{{#TOKEN_EXPIRES_TOMORROW}} <span class="badge badge-warning" title="Create a new token on the record before it expires">token expires in 1 day</span>{{/TOKEN_EXPIRES_TOMORROW}}</td><td>{{EMAIL}}</td><td>{{USERNAME}}</td><td>{{ACCESS_LABEL}}</td></tr>
 {{/PERSON}}
 </tbody>
 </table>

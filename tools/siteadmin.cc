@@ -5,6 +5,7 @@
 //             [--first-name F] [--last-name L] [--email E] [--password-stdin]
 //   siteadmin [--config FILE] set-password USERNAME      (password on standard input)
 //   siteadmin [--config FILE] list [SEARCH]
+//   siteadmin [--config FILE] tokens --expiring DAYS      (for a cron mail)
 //   siteadmin [--config FILE] first-admin                 (creates "admin" if no Admin exists)
 //   siteadmin [--config FILE] recover-files               (files area follows the database)
 //   siteadmin [--config FILE] check-config               (the config as a program reads it)
@@ -33,6 +34,7 @@
 #include "migrations.h"
 #include "password.h"
 #include "people.h"
+#include "token_store.h"
 
 namespace site {
 namespace {
@@ -51,6 +53,7 @@ int Usage() {
                "             [--first-name F] [--last-name L] [--email E] [--password-stdin]\n"
                "  set-password USERNAME      read a new password from standard input\n"
                "  list [SEARCH]              list people\n"
+               "  tokens --expiring DAYS     list the tokens that expire within DAYS days\n"
                "  first-admin                create user 'admin' if there is no Admin yet\n"
                "  recover-files              bring the collection files in line with the database\n"
                "  check-config               check the config file as the programs do at start\n"
@@ -255,6 +258,26 @@ int ListCommand(const Config&, const Args& args, Db* db) {
   }
 }
 
+// One line a token, soonest first; nothing (and exit 0) when none expire:
+// a cron job mails what it prints.
+int TokensCommand(const Config&, const Args& args, Db* db) {
+  auto it = args.opts.find("--expiring");
+  if (it == args.opts.end() || !args.positional.empty()) return Usage();
+  const std::string& text = it->second;
+  if (text.empty() || text.size() > 4 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return Fail("--expiring takes a number of days (0 to 9999)");
+  }
+  std::vector<ExpiringToken> tokens;
+  Status s = ListExpiringTokens(db, std::stoi(text), nullptr, &tokens);
+  if (!s.ok()) return Fail(s);
+  for (const ExpiringToken& t : tokens) {
+    std::printf("%4lld day%s  %s UTC  %-20s  %-24s  %s\n", static_cast<long long>(t.days_left),
+                t.days_left == 1 ? " " : "s", t.expires_at.c_str(), t.username.c_str(),
+                DisplayName(t.first_name, t.last_name).c_str(), t.hint.c_str());
+  }
+  return 0;
+}
+
 int RecoverFilesCommand(const Config& config, const Args&, Db* db) {
   Status s = RecoverCollections(db, config);
   return s.ok() ? 0 : Fail(s);
@@ -299,6 +322,7 @@ const Command kCommands[] = {
     {"add-person", AddPersonCommand, true, false},
     {"set-password", SetPasswordCommand, true, false},
     {"list", ListCommand, true, false},
+    {"tokens", TokensCommand, true, false},
     {"recover-files", RecoverFilesCommand, true, false},
     {"first-admin", FirstAdminCommand, true, false},
 };

@@ -502,4 +502,46 @@ BOOST_FIXTURE_TEST_CASE(unreachable_database_is_unavailable, AuthDb, NEEDS_DB) {
   BOOST_TEST(AuthToken(token).ok());
 }
 
+// Less than kTokenExpiryWarningDays left: said in the identity, the warning
+// and the header; 30 days or more: none of them.
+BOOST_FIXTURE_TEST_CASE(a_token_expiring_soon_says_so, AuthDb, NEEDS_DB) {
+  site::NewToken t = Create(admin);
+  struct Case {
+    std::string interval;  // expires_at = now + this
+    bool soon;
+    int64_t days;
+    std::string warning;
+  };
+  const Case cases[] = {
+      {"365 DAY", false, 365, ""},
+      {"30 DAY + INTERVAL 1 MINUTE", false, 31, ""},
+      {"29 DAY + INTERVAL 23 HOUR", true, 30, "in 30 days"},
+      {"12 DAY - INTERVAL 1 HOUR", true, 12, "in 12 days"},
+      {"2 HOUR", true, 1, "in 1 day:"},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.interval) {
+      Exec("UPDATE bearer_tokens SET expires_at = UTC_TIMESTAMP() + INTERVAL " + c.interval);
+      BearerIdentity who;
+      Status s = Auth("Bearer " + t.token, &who);
+      BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+      BOOST_TEST(who.expires_soon == c.soon);
+      BOOST_TEST(who.days_left == c.days);
+      std::string warning = site::TokenExpiryWarning(who);
+      Response resp;
+      site::SetTokenExpirationHeader(who, &resp);
+      if (c.soon) {
+        BOOST_TEST(warning == "this token expires on " + who.expires_at.substr(0, 10) + ", " +
+                                  c.warning.substr(0, c.warning.find(':')) +
+                                  ": create a new one on your record");
+        BOOST_TEST(resp.Header(site::kTokenExpiryWarningHeader) == warning);
+      } else {
+        BOOST_TEST(warning.empty());
+        BOOST_TEST(resp.Header(site::kTokenExpiryWarningHeader).empty());
+      }
+      BOOST_TEST(resp.Header(site::kTokenExpirationHeader) == who.expires_at + " UTC");
+    }
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -115,4 +115,23 @@ BOOST_AUTO_TEST_CASE(saving_an_edit) {
   BOOST_TEST(QueryStr("SELECT first_name FROM people WHERE id = ?", {bob}) == "Robert");
 }
 
+BOOST_AUTO_TEST_CASE(the_list_marks_tokens_expiring_soon) {
+  int64_t bob = AddPerson("Bob", "Soon", "bob", Access::kAdmin, "bob@example.com");
+  int64_t eve = AddPerson("Eve", "Later", "eve", Access::kAdmin, "eve@example.com");
+  Token(bob);
+  Token(eve);
+  Exec("UPDATE bearer_tokens SET expires_at = UTC_TIMESTAMP() + INTERVAL 5 DAY - INTERVAL 1 HOUR "
+       "WHERE person_id = ?", {bob});
+  Response resp = Get("/people", &manager);
+  BOOST_TEST_REQUIRE(resp.status() == 200);
+  const std::string& html = resp.body();
+  size_t bob_row = html.find("Bob Soon"), eve_row = html.find("Eve Later");
+  BOOST_TEST_REQUIRE(bob_row != std::string::npos);
+  BOOST_TEST_REQUIRE(eve_row != std::string::npos);
+  std::string bob_line = html.substr(bob_row, html.find("</tr>", bob_row) - bob_row);
+  std::string eve_line = html.substr(eve_row, html.find("</tr>", eve_row) - eve_row);
+  BOOST_TEST(Contains(bob_line, "token expires in 5 days"), bob_line);
+  BOOST_TEST(!Contains(eve_line, "token expires"), eve_line);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

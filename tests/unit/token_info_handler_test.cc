@@ -85,4 +85,23 @@ BOOST_AUTO_TEST_CASE(post_is_405) {
   BOOST_TEST(QueryInt("SELECT COUNT(*) FROM bearer_auth_failures") == 0);  // not even counted
 }
 
+BOOST_AUTO_TEST_CASE(a_token_expiring_soon_says_so_in_the_message_and_a_header) {
+  int64_t ada = AddPerson("Ada", "Lovelace", "ada", Access::kAdmin, "ada@example.com");
+  std::string token = Token(ada);
+  Response fresh = Info("Bearer " + token);
+  BOOST_TEST(site_test::JsonOf(fresh).value("message", "") == "Token is valid");
+  BOOST_TEST(site_test::JsonOf(fresh)["token"].value("expires_soon", true) == false);
+  BOOST_TEST(fresh.Header(site::kTokenExpiryWarningHeader) == "");
+  Exec("UPDATE bearer_tokens SET expires_at = UTC_TIMESTAMP() + INTERVAL 12 DAY - INTERVAL 1 HOUR");
+  Response soon = Info("Bearer " + token);
+  BOOST_TEST_REQUIRE(soon.status() == 200);
+  nlohmann::json j = site_test::JsonOf(soon);
+  std::string day = j["token"].value("expires_at", "").substr(0, 10);
+  std::string warning =
+      "this token expires on " + day + ", in 12 days: create a new one on your record";
+  BOOST_TEST(j.value("message", "") == "Token is valid; " + warning);
+  BOOST_TEST(j["token"].value("expires_soon", false) == true);
+  BOOST_TEST(soon.Header(site::kTokenExpiryWarningHeader) == warning);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -462,4 +462,39 @@ BOOST_AUTO_TEST_CASE(concurrent_creations_leave_exactly_one_valid_token) {
   BOOST_TEST(newest[0].hint == site::BearerTokenHint(valid[0]));
 }
 
+BOOST_AUTO_TEST_CASE(list_expiring_tokens) {
+  int64_t sam = AddPerson("Sam", "Lee", "sam", Access::kAdmin, "sam@example.com");
+  int64_t kit = AddPerson("Kit", "Ray", "kit", Access::kAdmin, "kit@example.com");
+  NewToken a = Create(admin, admin), p = Create(person, admin), k = Create(kit, admin);
+  Create(sam, admin);
+  Exec("UPDATE bearer_tokens SET expires_at = UTC_TIMESTAMP() + INTERVAL 12 DAY WHERE person_id = ?",
+       {person});
+  Exec("UPDATE bearer_tokens SET expires_at = UTC_TIMESTAMP() + INTERVAL 3 HOUR WHERE person_id = ?",
+       {kit});
+  Exec("UPDATE bearer_tokens SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 DAY WHERE person_id = ?",
+       {sam});  // expired: not "expiring"
+  std::vector<site::ExpiringToken> all;
+  Status s = site::ListExpiringTokens(db(), 30, nullptr, &all);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST_REQUIRE(all.size() == 2u);
+  BOOST_TEST(all[0].person_id == kit);  // soonest first
+  BOOST_TEST(all[0].days_left == 1);
+  BOOST_TEST(all[0].hint == k.hint);
+  BOOST_TEST(all[0].username == "kit");
+  BOOST_TEST(all[1].person_id == person);
+  BOOST_TEST(all[1].days_left == 12);
+  BOOST_TEST(all[1].hint == p.hint);
+  // Within 1 day: only Kit's. Only some people: only theirs.
+  BOOST_TEST_REQUIRE(site::ListExpiringTokens(db(), 1, nullptr, &all).ok());
+  BOOST_TEST(all.size() == 1u);
+  std::vector<int64_t> ids = {admin, person};
+  BOOST_TEST_REQUIRE(site::ListExpiringTokens(db(), 30, &ids, &all).ok());
+  BOOST_TEST_REQUIRE(all.size() == 1u);
+  BOOST_TEST(all[0].person_id == person);
+  std::vector<int64_t> none;
+  BOOST_TEST_REQUIRE(site::ListExpiringTokens(db(), 30, &none, &all).ok());
+  BOOST_TEST(all.empty());
+  BOOST_TEST(!a.token.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
