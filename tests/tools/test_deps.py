@@ -60,6 +60,15 @@ MODE_PACKAGE = {"run": "apache2", "test": "lighttpd", "bench": "wrk", "fuzz": "c
                 "unit": "libboost-test-dev"}
 
 
+def default_signals():
+    """In the child: the signals the test sends at their default action.
+    A run started in the background or under nohup ignores SIGINT or
+    SIGHUP, children inherit that, and bash cannot trap a signal that was
+    ignored when it started: deps.sh would then never see the interrupt."""
+    for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 class DepsScript(unittest.TestCase):
     def setUp(self):
         self.tree = tempfile.mkdtemp(prefix="deps-test-")
@@ -142,7 +151,8 @@ class DepsScript(unittest.TestCase):
         before = self.policy_state()
         p = subprocess.Popen([os.path.join(self.tree, "tools", "deps.sh"), "test"],
                              env=dict(self.env, STUB_APT_SLEEP="30"), start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             preexec_fn=default_signals)
         started = os.path.join(self.stub_dir, "apt-started")
         deadline = time.time() + 20
         while not os.path.exists(started) and time.time() < deadline and p.poll() is None:
