@@ -149,6 +149,34 @@ describe("People", () => {
   });
 });
 
+describe("People: tokens expiring soon", () => {
+  it("marks a person whose token has less than 30 days left, and only them", async () => {
+    const t = tag();
+    const admin = `ex${t}`;
+    addPerson(admin, "admin");
+    const soonId = addPerson(`exs${t}`, "admin", { first: "Soon", last: `Expiring${t}` });
+    const laterId = addPerson(`exl${t}`, "admin", { first: "Later", last: `Expiring${t}` });
+    const page = await newPage();
+    await signIn(page, admin);
+    await page.waitForURL(`${BASE}/people`);
+    // Tokens as the store keeps them (a digest and a hint): the list reads
+    // only their expiry.
+    for (const [id, days] of [[soonId, "12 DAY - INTERVAL 1 HOUR"], [laterId, "200 DAY"]]) {
+      sql(`INSERT INTO bearer_tokens (person_id, token_digest, hint, created_at, expires_at)
+           VALUES (${id}, SHA2(UUID(), 256), 'adminbt_…TEST', UTC_TIMESTAMP(),
+                   UTC_TIMESTAMP() + INTERVAL ${days})`);
+    }
+    await page.goto(`${BASE}/people?q=Expiring${t}`);
+    const soonRow = page.locator("table.people tbody tr", { hasText: "Soon" });
+    const laterRow = page.locator("table.people tbody tr", { hasText: "Later" });
+    assert.equal((await soonRow.locator(".badge-warning").textContent()).trim(), "token expires in 12 days");
+    assert.equal(await laterRow.locator(".badge-warning").count(), 0);
+    await page.screenshot({ path: join(SHOTS, "people-list-token-expiring.png"), fullPage: true });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
+
 describe("the guide, step by step", () => {
   it("creates a token in the popup, copies it, closes it, and installs a collection with it", async () => {
     const t = tag();
