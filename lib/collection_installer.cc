@@ -152,24 +152,73 @@ Status ReadAndPlan(const InstallInput& in, const fs::path& work, CollectionManif
 
 // Step 3: the plan against what is installed.
 Status CheckAgainstInstalled(Db* db, const CollectionManifest& m, const InstallPlan& plan,
-                             CollectionVersion* existing, InstallOutcome* out) {
-  bool found = false;
-  Status s = FindCollection(db, m.guid, &found, existing);
-  if (!s.ok()) return s;
-  if (found) {
-    if (!existing->updatable) {
+                             const CollectionVersion& existing, InstallOutcome* out) {
+  if (existing.id != 0) {
+    if (!existing.updatable) {
       return Status::Conflict("collection \"" + m.name + "\" (" + m.guid +
                               ") is installed and not updatable (updatable=\"false\")");
     }
     out->replaced = true;
-    out->replaced_installed_at = existing->installed_at + " UTC";
-    out->version = existing->version + 1;
+    out->replaced_installed_at = existing.installed_at + " UTC";
+    out->version = existing.version + 1;
   }
-  s = CheckImportsInstalled(db, m.imports, m.guid);
+  Status s = CheckImportsInstalled(db, m.imports, m.guid);
   for (size_t i = 0; s.ok() && i < plan.files.size(); ++i) {
-    s = CheckPathFree(db, plan.files[i].area, plan.files[i].path, existing->id);
+    s = CheckPathFree(db, plan.files[i].area, plan.files[i].path, existing.id);
   }
   return s;
+}
+
+// The declared size of the archive entry a planned file comes from.
+uint64_t DeclaredSize(const OpenedCollection& c, const PlannedFile& p) {
+  const CollectionArchive* from = p.nested.empty() ? c.archive.get() : c.nested.at(p.nested).get();
+  return from->declared_size(p.entry);
+}
+
+// True iff `existing` was installed from this very archive and its files
+// are in generation `generation` at their sizes: then an install would
+// change nothing (a damaged files area is repaired by installing again).
+bool AlreadyInstalled(const Config& config, const InstallInput& in, const OpenedCollection& c,
+                      const CollectionVersion& existing, const std::string& generation) {
+  if (existing.id == 0 || in.archive_sha256.empty() || existing.archive_sha256 != in.archive_sha256 ||
+      generation.empty()) {
+    return false;
+  }
+  const fs::path root = GenerationDir(config, generation);
+  for (const PlannedFile& p : c.plan.files) {
+    std::error_code ec;
+    if (fs::file_size(root / p.area / p.path, ec) != DeclaredSize(c, p) || ec) return false;
+  }
+  return true;
+}
+
+// A dry run: the checks an install makes against what is installed, and
+// what it would add, replace and remove. Takes no lease: it writes nothing
+// but its history row.
+Status DryRun(Db* db, const Config& config, const InstallInput& in, const CollectionManifest& m,
+              const OpenedCollection& c, InstallOutcome* out) {
+  out->dry_run = true;
+  CollectionVersion existing;
+  bool found = false;
+  Status s = FindCollection(db, m.guid, &found, &existing);
+  if (!s.ok()) return s;
+  if (AlreadyInstalled(config, in, c, existing, PublishedGeneration(config))) {
+    out->unchanged = true;
+    return Status::OK();
+  }
+  s = CheckAgainstInstalled(db, m, c.plan, existing, out);
+  if (!s.ok()) return s;
+  std::set<std::string> installed;
+  if (existing.id != 0) s = CollectionFiles(db, existing.id, &installed);
+  if (!s.ok()) return s;
+  for (const PlannedFile& p : c.plan.files) {
+    std::string file = p.area + "/" + p.path;
+    (installed.erase(file) ? out->files_replaced : out->files_added).push_back(file);
+    out->files += 1;
+    out->bytes += DeclaredSize(c, p);
+  }
+  out->files_removed.assign(installed.begin(), installed.end());
+  return Status::OK();
 }
 
 // Step 4: generation `next` = `prev` without `dropped`, plus the plan's files.
@@ -215,6 +264,7 @@ AttemptRecord AttemptOf(const InstallInput& in, const CollectionManifest* m, con
     a.files = outcome->files;
     a.bytes = outcome->bytes;
     a.replaced = outcome->replaced;
+    a.result = outcome->dry_run ? "validated" : outcome->unchanged ? "unchanged" : "";
   }
   return a;
 }
@@ -271,6 +321,7 @@ Status Install(Db* db, const Config& config, const InstallInput& in, Lease* leas
   OpenedCollection c;
   Status s = ReadAndPlan(in, work, m, &c, out);
   if (!s.ok()) return s;
+  if (in.dry_run) return DryRun(db, config, in, *m, c, out);
 
   // After recovery the database's generation is the published one, and the
   // commit below replaces exactly it.
@@ -279,7 +330,15 @@ Status Install(Db* db, const Config& config, const InstallInput& in, Lease* leas
   if (s.ok()) s = RecoverHeld(db, config, lease, &prev);
   if (!s.ok()) return s;
   CollectionVersion existing;
-  s = CheckAgainstInstalled(db, *m, c.plan, &existing, out);
+  bool found = false;
+  s = FindCollection(db, m->guid, &found, &existing);
+  if (!s.ok()) return s;
+  if (AlreadyInstalled(config, in, c, existing, prev)) {
+    out->unchanged = true;  // recorded by InstallCollection
+    out->version = existing.version;
+    return Status::OK();
+  }
+  s = CheckAgainstInstalled(db, *m, c.plan, existing, out);
   if (!s.ok()) return s;
 
   std::set<std::string> dropped;
@@ -333,7 +392,19 @@ InstallInput InstallInputFor(const ReceivedUpload& upload, int64_t person_id,
 }
 
 std::string InstallSummary(const InstallOutcome& out) {
-  return "Installed collection \"" + out.name + "\" (" + std::to_string(out.files) + " files" +
+  const std::string name = "\"" + out.name + "\"";
+  if (out.unchanged) {
+    return "Collection " + name + " is unchanged: this archive is the one installed" +
+           (out.dry_run ? "" : "; nothing was installed");
+  }
+  if (out.dry_run) {
+    return "Dry run: collection " + name + " would be installed (" + std::to_string(out.files) +
+           " files: " + std::to_string(out.files_added.size()) + " added, " +
+           std::to_string(out.files_replaced.size()) + " replaced, " +
+           std::to_string(out.files_removed.size()) + " removed" +
+           (out.replaced ? ", replacing the previous version" : "") + "); nothing was installed";
+  }
+  return "Installed collection " + name + " (" + std::to_string(out.files) + " files" +
          (out.replaced ? ", replacing the previous version" : "") + ")";
 }
 
@@ -378,7 +449,10 @@ Status InstallCollection(Db* db, const Config& config, const InstallInput& in,
   }
   Log(s.ok() ? LogLevel::kInfo : LogLevel::kWarning, in.client_address,
       "collection install by person " + std::to_string(in.person_id) + ": " +
-          (s.ok() ? "installed " + manifest.guid : s.ToString()));
+          (!s.ok()         ? s.ToString()
+           : out->dry_run  ? "validated " + manifest.guid + " (dry run)"
+           : out->unchanged ? "unchanged " + manifest.guid
+                            : "installed " + manifest.guid));
   return s;
 }
 

@@ -40,6 +40,9 @@ struct InstallInput {
   int64_t person_id = 0;
   std::string client_address;
   std::string fault_point;  // tests only; see Config::allow_fault_injection
+  // Runs every check and says what would change, installs nothing; the
+  // attempt is recorded as "validated".
+  bool dry_run = false;
 };
 
 struct InstallOutcome {
@@ -51,6 +54,12 @@ struct InstallOutcome {
   int64_t version = 1;
   std::string replaced_installed_at;  // when the replaced version was installed
   std::vector<std::string> warnings;
+  // The archive is the one installed (same SHA-256, its files in place):
+  // nothing was built, the attempt is recorded as "unchanged".
+  bool unchanged = false;
+  // A dry run: what an install would do, as "area/path" of each file.
+  bool dry_run = false;
+  std::vector<std::string> files_added, files_replaced, files_removed;
 };
 
 // The input for installing `upload` (or recording its refusal: then only
@@ -58,14 +67,17 @@ struct InstallOutcome {
 InstallInput InstallInputFor(const ReceivedUpload& upload, int64_t person_id,
                              const std::string& client_address);
 
-// "Installed collection "Shop" (12 files, replacing the previous version)":
-// the message both the API and the Collections page give.
+// "Installed collection "Shop" (12 files, replacing the previous version)",
+// or what a dry run or an unchanged archive did instead: the message both
+// the API and the Collections page give.
 std::string InstallSummary(const InstallOutcome& out);
 
-// Validates and installs the archive, and records the attempt whatever its
-// result. Returns Invalid (422) for a bad archive or collection, Conflict
-// (409) for a refused replacement or a path owned by another collection,
-// Unavailable (503) when another install holds the lease too long.
+// Validates and installs the archive (with in.dry_run, only validates it;
+// an archive already installed, out->unchanged, builds nothing), and
+// records the attempt whatever its result. Returns Invalid (422) for a bad
+// archive or collection, Conflict (409) for a refused replacement or a path
+// owned by another collection, Unavailable (503) when another install holds
+// the lease too long.
 Status InstallCollection(Db* db, const Config& config, const InstallInput& in,
                          InstallOutcome* out);
 

@@ -37,7 +37,7 @@ Status CountCollections(Db* db, int64_t* count) {
 Status FindCollection(Db* db, const std::string& guid, bool* found, CollectionVersion* out) {
   std::vector<DbRow> rows;
   Status s = db->Query(
-      "SELECT id, updatable, version, "
+      "SELECT id, updatable, version, archive_sha256, "
       "DATE_FORMAT(installed_at, '%Y-%m-%d %H:%i:%s') AS installed_at "
       "FROM collections WHERE guid = ?",
       {guid}, &rows);
@@ -48,6 +48,7 @@ Status FindCollection(Db* db, const std::string& guid, bool* found, CollectionVe
     out->updatable = rows[0].Int("updatable") != 0;
     out->version = rows[0].Int("version");
     out->installed_at = rows[0].Str("installed_at");
+    out->archive_sha256 = rows[0].Str("archive_sha256");
   }
   return Status::OK();
 }
@@ -165,14 +166,17 @@ Status SaveCollection(Db* db, const SavedCollection& c) {
 }
 
 Status RecordInstallAttempt(Db* db, const AttemptRecord& a) {
-  const char* kind = a.http_status < 300 ? "installed" : a.http_status >= 500 ? "failed" : "refused";
+  const std::string kind = !a.result.empty()    ? a.result
+                           : a.http_status < 300 ? "installed"
+                           : a.http_status >= 500 ? "failed"
+                                                  : "refused";
   return db->Exec(
       "INSERT INTO collection_installs (guid, name, person_id, client_address, attempted_at, "
       "archive_sha256, archive_bytes, result, http_status, reason, file_count, total_bytes, "
       "replaced) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?, ?, ?)",
       {a.guid, a.name, a.person_id > 0 ? DbValue(a.person_id) : DbValue(nullptr),
        a.client_address, a.archive_sha256, static_cast<int64_t>(a.archive_bytes),
-       std::string(kind), static_cast<int64_t>(a.http_status), a.reason.substr(0, 2000),
+       kind, static_cast<int64_t>(a.http_status), a.reason.substr(0, 2000),
        static_cast<int64_t>(a.files), static_cast<int64_t>(a.bytes),
        static_cast<int64_t>(a.replaced ? 1 : 0)});
 }

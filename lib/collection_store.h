@@ -31,6 +31,7 @@ struct CollectionVersion {
   bool updatable = true;
   int64_t version = 0;
   std::string installed_at;  // "YYYY-MM-DD HH:MM:SS" (UTC)
+  std::string archive_sha256;  // of the archive it was installed from
 };
 
 // Sets *found and, when found, *out to the installed collection `guid`.
@@ -81,6 +82,9 @@ struct AttemptRecord {
   std::string reason;  // "" when installed
   uint64_t files = 0, bytes = 0;
   bool replaced = false;
+  // "unchanged" or "validated" (a dry run); "" for what http_status says:
+  // installed (2xx), refused (4xx) or failed (5xx).
+  std::string result;
 };
 
 // Adds the attempt to the install history, stamped with the time of this

@@ -11,6 +11,14 @@
 namespace site {
 namespace {
 
+const char* ResultLabel(const InstallAttempt& a) {
+  if (a.result == "installed") return a.replaced ? "Installed (replaced)" : "Installed";
+  if (a.result == "unchanged") return "Unchanged";
+  if (a.result == "validated") return "Validated (dry run)";
+  if (a.result == "refused") return "Refused";
+  return "Failed";
+}
+
 Status ShowPage(App& app, const Request& req, const SessionInfo& session, Response* resp,
                 const std::string& notice, const std::string& error) {
   std::string guid = req.Query("guid").substr(0, 64);
@@ -42,8 +50,7 @@ Status ShowPage(App& app, const Request& req, const SessionInfo& session, Respon
     row->SetValue("GUID", a.guid);
     row->SetValue("BY", a.person.empty() ? "—" : a.person);
     row->SetValue("FROM", a.client_address);
-    row->SetValue("RESULT", a.result == "installed" ? (a.replaced ? "Installed (replaced)" : "Installed")
-                                                    : a.result == "refused" ? "Refused" : "Failed");
+    row->SetValue("RESULT", ResultLabel(a));
     row->SetValue("REASON", a.reason);
     row->SetIntValue("STATUS", static_cast<long>(a.http_status));
     row->SetValue("SHA", a.sha256.substr(0, 12));

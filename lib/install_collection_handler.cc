@@ -14,9 +14,15 @@ Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
   SetTokenExpirationHeader(who, resp);
   if (!RequireAdminOrReply(who, req, resp)) return Status::OK();
 
+  // ?dryRun=1: every check, nothing installed (refused before the body).
+  const std::string dry_run = req.Query("dryRun");
+  if (dry_run != "" && dry_run != "0" && dry_run != "1" && dry_run != "false" && dry_run != "true") {
+    return Status::BadRequest("dryRun takes 1 (or true) for a dry run, 0 (or false) for an install.");
+  }
   ReceivedUpload upload;
   s = ReceiveCollectionUpload(app.config, req, &upload);
   InstallInput in = InstallInputFor(upload, who.person_id, req.client_address());
+  in.dry_run = dry_run == "1" || dry_run == "true";
   if (!s.ok()) {
     RecordRefusedUpload(app.db.get(), in, s);
     return s;
@@ -36,9 +42,16 @@ Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
       {"files", out.files},
       {"bytes", out.bytes},
       {"replaced", out.replaced},
+      {"unchanged", out.unchanged},
+      {"dry_run", out.dry_run},
       {"archive_sha256", upload.sha256},
       {"warnings", out.warnings}};
   if (out.replaced) body["replaced_version_installed_at"] = out.replaced_installed_at;
+  if (out.dry_run && !out.unchanged) {
+    body["files_added"] = out.files_added;
+    body["files_replaced"] = out.files_replaced;
+    body["files_removed"] = out.files_removed;
+  }
   SetJsonBody(resp, body);
   return Status::OK();
 }

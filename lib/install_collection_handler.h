@@ -9,6 +9,11 @@
 // Needs a bearer token whose person has Admin access. The body is streamed
 // to disk (upload.h), the archive checked and installed all or nothing
 // (collection_installer.h); the answer is JSON for the build server's log.
+//
+// ?dryRun=1 runs every check and answers what would change (files_added,
+// files_replaced, files_removed, and the refusal an install would get),
+// installing nothing: for pull-request pipelines. An archive that is the
+// one installed answers 200 with "unchanged": true and builds nothing.
 #pragma once
 
 #include "app.h"

@@ -821,10 +821,12 @@ BOOST_AUTO_TEST_CASE(recovery_refuses_to_start_empty_when_installed_files_are_mi
 
 BOOST_AUTO_TEST_CASE(fault_points_are_ignored_unless_fault_injection_is_allowed) {
   BOOST_TEST_REQUIRE(!config().allow_fault_injection);
-  InstallInput in = Upload(SimpleCollection("Shop", kGuidA, {{"shop/a.css", "a"}}));
   for (const char* point :
        {"before-build", "mid-build", "after-build", "after-commit", "after-publish"}) {
     BOOST_TEST_CONTEXT(point) {
+      // Another archive each time: the same one again is unchanged and
+      // builds nothing, so it would pass no fault point.
+      InstallInput in = Upload(SimpleCollection("Shop", kGuidA, {{"shop/a.css", point}}));
       in.fault_point = point;
       InstallOutcome out;
       Status s = site::InstallCollection(db(), config(), in, &out);  // would _exit() otherwise
@@ -933,6 +935,58 @@ BOOST_AUTO_TEST_CASE(a_crash_at_any_fault_point_leaves_old_or_new) {
       BOOST_TEST(out.version == (c.committed ? 3 : 2));
     }
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(collection_installer_unchanged_test)
+
+// The same archive again: nothing built, the attempt "unchanged"; once
+// its files are damaged, the same archive installs again and repairs them.
+BOOST_FIXTURE_TEST_CASE(the_same_archive_again_is_unchanged_until_its_files_are_damaged, NewSite,
+                        NEEDS_DB) {
+  BOOST_TEST_REQUIRE(site::RecoverCollections(db(), config()).ok());
+  InstallInput in = Upload(SimpleCollection("Shop", kGuidA, {{"shop/a.css", "body{}"}}));
+  InstallOutcome out;
+  BOOST_TEST_REQUIRE(site::InstallCollection(db(), config(), in, &out).ok());
+  BOOST_TEST(!out.unchanged);
+  const std::string published = site::PublishedGeneration(config());
+  const std::set<std::string> generations = Generations();
+  Status s = site::InstallCollection(db(), config(), in, &out);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(out.unchanged);
+  BOOST_TEST(out.version == 1);
+  BOOST_TEST(site::PublishedGeneration(config()) == published);
+  BOOST_TEST(Generations() == generations, boost::test_tools::per_element());
+  BOOST_TEST(QueryStr("SELECT result FROM collection_installs ORDER BY id DESC LIMIT 1") == "unchanged");
+  BOOST_TEST(QueryInt("SELECT version FROM collections WHERE guid = ?", {kGuidA}) == 1);
+  // A damaged file: the same archive is an install again, and repairs it.
+  {
+    std::ofstream f(site::PublishedWwwDir(config()) + "/shop/a.css", std::ios::trunc);
+    f << "x";
+  }
+  s = site::InstallCollection(db(), config(), in, &out);
+  BOOST_TEST_REQUIRE(s.ok(), s.ToString());
+  BOOST_TEST(!out.unchanged);
+  BOOST_TEST(Served() == (Tree{{"www/shop/a.css", "body{}"}}), boost::test_tools::per_element());
+  BOOST_TEST(QueryInt("SELECT version FROM collections WHERE guid = ?", {kGuidA}) == 2);
+}
+
+// A not-updatable collection sent again as it is: unchanged, not a 409.
+BOOST_FIXTURE_TEST_CASE(an_unchanged_not_updatable_collection_is_not_a_conflict, NewSite,
+                        NEEDS_DB) {
+  BOOST_TEST_REQUIRE(site::RecoverCollections(db(), config()).ok());
+  InstallInput in = Upload(SimpleCollection("Fixed", kGuidA, {{"fixed/a.css", "a"}},
+                                            "updatable=\"false\""));
+  InstallOutcome out;
+  BOOST_TEST_REQUIRE(site::InstallCollection(db(), config(), in, &out).ok());
+  Status s = site::InstallCollection(db(), config(), in, &out);
+  BOOST_TEST(s.ok(), s.ToString());
+  BOOST_TEST(out.unchanged);
+  InstallInput other = Upload(SimpleCollection("Fixed", kGuidA, {{"fixed/a.css", "b"}},
+                                               "updatable=\"false\""));
+  BOOST_TEST((site::InstallCollection(db(), config(), other, &out).code() ==
+              Status::Code::kConflict));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

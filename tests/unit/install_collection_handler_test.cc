@@ -149,4 +149,48 @@ BOOST_AUTO_TEST_CASE(get_is_405) {
              "Use POST with the archive in the collectionFile field.");
 }
 
+BOOST_AUTO_TEST_CASE(a_dry_run_says_what_would_change_and_installs_nothing) {
+  std::string token = Token(admin);
+  auto dry = [&](const std::string& zip, const std::string& flag = "1") {
+    const std::string body = Multipart("collectionFile", zip);
+    auto offset = std::make_shared<size_t>(0);
+    site::Request req = MakeRequest("POST", "/installCollection?dryRun=" + flag, "",
+                      {{"HTTP_AUTHORIZATION", "Bearer " + token},
+                       {"CONTENT_TYPE", std::string("multipart/form-data; boundary=") + kBoundary},
+                       {"CONTENT_LENGTH", std::to_string(body.size())}});
+    req.set_body_reader([offset, body](char* buf, size_t size) {
+      size_t n = std::min(size, body.size() - *offset);
+      std::copy(body.data() + *offset, body.data() + *offset + n, buf);
+      *offset += n;
+      return n;
+    });
+    return site::Serve(app(), req);
+  };
+  const std::string first = ShopZip(files_dir(), "a");
+  Response resp = dry(first);
+  BOOST_TEST_REQUIRE(resp.status() == 200, resp.body());
+  nlohmann::json j = site_test::JsonOf(resp);
+  BOOST_TEST(j.value("dry_run", false) == true);
+  BOOST_TEST(j["files_added"] == nlohmann::json::array({"www/shop/a.css"}));
+  BOOST_TEST(j["files_replaced"].empty());
+  BOOST_TEST(Contains(j.value("message", ""), "nothing was installed"));
+  BOOST_TEST(QueryInt("SELECT COUNT(*) FROM collections") == 0);
+  BOOST_TEST(QueryStr("SELECT result FROM collection_installs ORDER BY id DESC LIMIT 1") == "validated");
+  // Installed, then the same archive again: unchanged, no new generation.
+  BOOST_TEST_REQUIRE(Send("Bearer " + token, Multipart("collectionFile", first)).status() == 200);
+  const std::string published = site::PublishedGeneration(config());
+  Response same = Send("Bearer " + token, Multipart("collectionFile", first));
+  BOOST_TEST_REQUIRE(same.status() == 200, same.body());
+  BOOST_TEST(site_test::JsonOf(same).value("unchanged", false) == true);
+  BOOST_TEST(site::PublishedGeneration(config()) == published);
+  BOOST_TEST(QueryStr("SELECT result FROM collection_installs ORDER BY id DESC LIMIT 1") == "unchanged");
+  // A new version, dry: replaced, and still the old files served.
+  Response second = dry(ShopZip(files_dir(), "b"), "true");
+  nlohmann::json k = site_test::JsonOf(second);
+  BOOST_TEST(k["files_replaced"] == nlohmann::json::array({"www/shop/a.css"}));
+  BOOST_TEST(k.value("replaced", false) == true);
+  BOOST_TEST(ReadAll(site::PublishedWwwDir(config()) + "/shop/a.css") == "a");
+  BOOST_TEST(dry(first, "yes").status() == 400);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
