@@ -192,6 +192,14 @@ bool AlreadyInstalled(const Config& config, const InstallInput& in, const Opened
   return true;
 }
 
+// Counts the plan's files and bytes into *out (what a dry run would
+// install, or what an unchanged archive holds).
+void CountPlanned(const OpenedCollection& c, InstallOutcome* out) {
+  out->files = c.plan.files.size();
+  out->bytes = 0;
+  for (const PlannedFile& p : c.plan.files) out->bytes += DeclaredSize(c, p);
+}
+
 // A dry run: the checks an install makes against what is installed, and
 // what it would add, replace and remove. Takes no lease: it writes nothing
 // but its history row.
@@ -202,8 +210,10 @@ Status DryRun(Db* db, const Config& config, const InstallInput& in, const Collec
   bool found = false;
   Status s = FindCollection(db, m.guid, &found, &existing);
   if (!s.ok()) return s;
+  CountPlanned(c, out);
   if (AlreadyInstalled(config, in, c, existing, PublishedGeneration(config))) {
     out->unchanged = true;
+    out->version = existing.version;
     return Status::OK();
   }
   s = CheckAgainstInstalled(db, m, c.plan, existing, out);
@@ -214,8 +224,6 @@ Status DryRun(Db* db, const Config& config, const InstallInput& in, const Collec
   for (const PlannedFile& p : c.plan.files) {
     std::string file = p.area + "/" + p.path;
     (installed.erase(file) ? out->files_replaced : out->files_added).push_back(file);
-    out->files += 1;
-    out->bytes += DeclaredSize(c, p);
   }
   out->files_removed.assign(installed.begin(), installed.end());
   return Status::OK();
@@ -336,6 +344,7 @@ Status Install(Db* db, const Config& config, const InstallInput& in, Lease* leas
   if (AlreadyInstalled(config, in, c, existing, prev)) {
     out->unchanged = true;  // recorded by InstallCollection
     out->version = existing.version;
+    CountPlanned(c, out);
     return Status::OK();
   }
   s = CheckAgainstInstalled(db, *m, c.plan, existing, out);

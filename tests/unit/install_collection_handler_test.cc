@@ -182,6 +182,7 @@ BOOST_AUTO_TEST_CASE(a_dry_run_says_what_would_change_and_installs_nothing) {
   Response same = Send("Bearer " + token, Multipart("collectionFile", first));
   BOOST_TEST_REQUIRE(same.status() == 200, same.body());
   BOOST_TEST(site_test::JsonOf(same).value("unchanged", false) == true);
+  BOOST_TEST(site_test::JsonOf(same).value("files", 0) == 1);
   BOOST_TEST(site::PublishedGeneration(config()) == published);
   BOOST_TEST(QueryStr("SELECT result FROM collection_installs ORDER BY id DESC LIMIT 1") == "unchanged");
   // A new version, dry: replaced, and still the old files served.
