@@ -65,6 +65,16 @@ ProgramOptions RouteOptions(const std::string& program) {
   return options;
 }
 
+Program MakeProgram(Handler handler, const std::string& route, std::vector<std::string> methods,
+                    std::string method_hint) {
+  Program p;
+  p.handler = handler;
+  p.options = RouteOptions(route);
+  p.options.methods = std::move(methods);
+  p.options.method_hint = std::move(method_hint);
+  return p;
+}
+
 App::App(Config c, Program p) : config(std::move(c)), program(std::move(p)) {
   db = std::make_unique<Db>(DatabaseOptions(config));
   templates = std::make_unique<Templates>(config.templates_dir);

@@ -61,6 +61,11 @@ struct Program {
   ProgramOptions options;
 };
 
+// The program of `handler` with RouteOptions(route) and, when given, the
+// methods it takes and the 405's hint.
+Program MakeProgram(Handler handler, const std::string& route,
+                    std::vector<std::string> methods = {}, std::string method_hint = "");
+
 struct App {
   Config config;
   Program program;

@@ -125,10 +125,7 @@ Status HandleCollections(App& app, const Request& req, Response* resp) {
 }
 
 Program CollectionsProgram() {
-  Program p;
-  p.handler = HandleCollections;
-  p.options = RouteOptions("collections");
-  return p;
+  return MakeProgram(HandleCollections, "collections");
 }
 
 }  // namespace site

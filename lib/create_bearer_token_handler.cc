@@ -60,12 +60,8 @@ Status HandleCreateBearerToken(App& app, const Request& req, Response* resp) {
 }
 
 Program CreateBearerTokenProgram() {
-  Program p;
-  p.handler = HandleCreateBearerToken;
-  p.options = RouteOptions("createBearerToken");
-  p.options.methods = {"POST"};
-  p.options.method_hint = "Use the Create Bearer Token button on a person's record.";
-  return p;
+  return MakeProgram(HandleCreateBearerToken, "createBearerToken", {"POST"},
+                     "Use the Create Bearer Token button on a person's record.");
 }
 
 }  // namespace site

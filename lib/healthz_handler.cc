@@ -46,10 +46,7 @@ Status HandleHealthz(App& app, const Request& req, Response* resp) {
 }
 
 Program HealthzProgram() {
-  Program p;
-  p.handler = HandleHealthz;
-  p.options = RouteOptions("healthz");
-  p.options.methods = {"GET", "HEAD"};
+  Program p = MakeProgram(HandleHealthz, "healthz", {"GET", "HEAD"});
   p.options.needs_database = false;
   return p;
 }

@@ -57,12 +57,8 @@ Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
 }
 
 Program InstallCollectionProgram() {
-  Program p;
-  p.handler = HandleInstallCollection;
-  p.options = RouteOptions("installCollection");
-  p.options.methods = {"POST"};
-  p.options.method_hint = "Use POST with the archive in the collectionFile field.";
-  return p;
+  return MakeProgram(HandleInstallCollection, "installCollection", {"POST"},
+                     "Use POST with the archive in the collectionFile field.");
 }
 
 }  // namespace site

@@ -107,10 +107,7 @@ Status HandleLogin(App& app, const Request& req, Response* resp) {
 }
 
 Program LoginProgram() {
-  Program p;
-  p.handler = HandleLogin;
-  p.options = RouteOptions("login");
-  return p;
+  return MakeProgram(HandleLogin, "login");
 }
 
 }  // namespace site

@@ -20,12 +20,7 @@ Status HandleLogout(App& app, const Request& req, Response* resp) {
 }
 
 Program LogoutProgram() {
-  Program p;
-  p.handler = HandleLogout;
-  p.options = RouteOptions("logout");
-  p.options.methods = {"POST"};
-  p.options.method_hint = "Use the Sign out button to sign out.";
-  return p;
+  return MakeProgram(HandleLogout, "logout", {"POST"}, "Use the Sign out button to sign out.");
 }
 
 }  // namespace site

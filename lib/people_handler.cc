@@ -266,10 +266,7 @@ Status HandlePeople(App& app, const Request& req, Response* resp) {
 }
 
 Program PeopleProgram() {
-  Program p;
-  p.handler = HandlePeople;
-  p.options = RouteOptions("people");
-  return p;
+  return MakeProgram(HandlePeople, "people");
 }
 
 }  // namespace site

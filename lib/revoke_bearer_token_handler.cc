@@ -34,12 +34,8 @@ Status HandleRevokeBearerToken(App& app, const Request& req, Response* resp) {
 }
 
 Program RevokeBearerTokenProgram() {
-  Program p;
-  p.handler = HandleRevokeBearerToken;
-  p.options = RouteOptions("revokeBearerToken");
-  p.options.methods = {"POST"};
-  p.options.method_hint = "Use the Revoke button on a person's record.";
-  return p;
+  return MakeProgram(HandleRevokeBearerToken, "revokeBearerToken", {"POST"},
+                     "Use the Revoke button on a person's record.");
 }
 
 }  // namespace site

@@ -30,11 +30,7 @@ Status HandleTokenInfo(App& app, const Request& req, Response* resp) {
 }
 
 Program TokenInfoProgram() {
-  Program p;
-  p.handler = HandleTokenInfo;
-  p.options = RouteOptions("tokenInfo");
-  p.options.methods = {"GET", "HEAD"};
-  return p;
+  return MakeProgram(HandleTokenInfo, "tokenInfo", {"GET", "HEAD"});
 }
 
 }  // namespace site
