@@ -159,7 +159,10 @@ def _check_install(guid):
         if status == 200:
             try:
                 j = json.loads(body)
-                if j["guid"] == guid and j["message"].startswith("Installed collection"):
+                # An install, or the version that is installed sent again
+                # (after a 503 the other version never replaced it): unchanged.
+                if j["guid"] == guid and (j["message"].startswith("Installed collection") or
+                                          (j["unchanged"] and " is unchanged" in j["message"])):
                     return OK, ""
             except (ValueError, KeyError, TypeError):
                 pass
