@@ -112,6 +112,11 @@ std::string TokenExpiryWarning(const BearerIdentity& who) {
          ": create a new one on your record";
 }
 
+std::string WithTokenExpiryWarning(const std::string& message, const BearerIdentity& who) {
+  std::string warning = TokenExpiryWarning(who);
+  return warning.empty() ? message : message + "; " + warning;
+}
+
 void SetTokenExpirationHeader(const BearerIdentity& who, Response* resp) {
   resp->SetHeader(kTokenExpirationHeader, who.expires_at + " UTC");
   std::string warning = TokenExpiryWarning(who);

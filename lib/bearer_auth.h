@@ -51,6 +51,10 @@ Status AuthenticateBearer(Db* db, const Config& config, const Request& req, Bear
 // record" when `who`'s token expires soon, else "".
 std::string TokenExpiryWarning(const BearerIdentity& who);
 
+// `message`, followed by "; " and TokenExpiryWarning when there is one: the
+// `message` of every successful API answer.
+std::string WithTokenExpiryWarning(const std::string& message, const BearerIdentity& who);
+
 // Sets kTokenExpirationHeader (bearer_token.h), which every authenticated
 // response carries, to the token's expiry, and kTokenExpiryWarningHeader
 // when the token expires soon.

@@ -33,9 +33,8 @@ Status HandleInstallCollection(App& app, const Request& req, Response* resp) {
   DiscardUpload(&upload);
   if (!s.ok()) return s;
 
-  const std::string warning = TokenExpiryWarning(who);
   nlohmann::json body = {
-      {"message", InstallSummary(out) + (warning.empty() ? "" : "; " + warning)},
+      {"message", WithTokenExpiryWarning(InstallSummary(out), who)},
       {"name", out.name},
       {"guid", out.guid},
       {"version", out.version},

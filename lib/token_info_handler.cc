@@ -11,9 +11,8 @@ Status HandleTokenInfo(App& app, const Request& req, Response* resp) {
   if (!s.ok()) return s;
   SetTokenExpirationHeader(who, resp);
   if (!RequireAdminOrReply(who, req, resp)) return Status::OK();
-  const std::string warning = TokenExpiryWarning(who);
   nlohmann::json body = {
-      {"message", "Token is valid" + (warning.empty() ? std::string() : "; " + warning)},
+      {"message", WithTokenExpiryWarning("Token is valid", who)},
       {"person",
        {{"id", who.person_id},
         {"username", who.username},

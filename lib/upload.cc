@@ -75,11 +75,11 @@ class Spool {
 };
 
 // Feeds the request's body to `reader` in kChunk pieces: no further than a
-// declared length, and TooLarge past `max_body` (a chunked body has no
+// declared length, and `too_large` past `max_body` (a chunked body has no
 // length to check first; parts that are not the file, ignored ones, are
 // bounded here too).
 Status FeedBody(const Request& req, std::optional<int64_t> declared, int64_t max_body,
-                MultipartReader* reader) {
+                const Status& too_large, MultipartReader* reader) {
   std::unique_ptr<char[]> buf(new char[kChunk]);
   int64_t received = 0;
   for (;;) {
@@ -89,7 +89,7 @@ Status FeedBody(const Request& req, std::optional<int64_t> declared, int64_t max
     size_t n = req.ReadBody(buf.get(), want);
     if (n == 0) return Status::OK();
     received += static_cast<int64_t>(n);
-    if (received > max_body) return Status::TooLarge("the request body is too large");
+    if (received > max_body) return too_large;
     Status s = reader->Feed(buf.get(), n);
     if (!s.ok()) return s;
   }
@@ -167,8 +167,7 @@ Status ReceiveCollectionUpload(const Config& config, const Request& req, Receive
     return Status::OK();
   };
   MultipartReader reader(boundary, cb);
-  s = FeedBody(req, declared, max_body, &reader);
-  if (s.code() == Status::Code::kTooLarge) s = Status::TooLarge(TooLargeMessage(config));
+  s = FeedBody(req, declared, max_body, Status::TooLarge(TooLargeMessage(config)), &reader);
   if (s.ok()) s = reader.Finish();
   if (s.ok() && files == 0) {
     s = Status::BadRequest(

@@ -28,12 +28,6 @@ def haproxy_example(root):
                      for line in m.group(1).splitlines())
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class HealthzTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -92,7 +86,7 @@ class HealthzTest(unittest.TestCase):
         lines.append(f"    server web1 {host_port} check")
         work = tempfile.mkdtemp(prefix="haproxy-test-")
         stats = os.path.join(work, "stats.sock")
-        front = free_port()
+        front = int(self.site.stack_run("free-port").stdout.strip())
         config = os.path.join(work, "haproxy.cfg")
         with open(config, "w") as f:
             f.write(f"""global

@@ -110,17 +110,19 @@ class HandlerFixture : public MigratedDb {
     return site::Serve(app(), MakeRequest("POST", target, UrlEncoded(fields), extra));
   }
 
-  // A request whose body the handler streams (uploads), fed from `body`.
+  // A request whose body the handler streams (uploads), fed from `body`;
+  // with `read`, it counts the body bytes the handler read.
   site::Response Stream(const std::string& method, const std::string& target,
-                        const std::string& body, std::map<std::string, std::string> extra) {
+                        const std::string& body, std::map<std::string, std::string> extra,
+                        size_t* read = nullptr) {
     extra["CONTENT_LENGTH"] = std::to_string(body.size());
     site::Request req = MakeRequest(method, target, "", extra);
     auto offset = std::make_shared<size_t>(0);
-    auto data = std::make_shared<std::string>(body);
-    req.set_body_reader([offset, data](char* buf, size_t size) {
-      size_t n = std::min(size, data->size() - *offset);
-      std::copy(data->data() + *offset, data->data() + *offset + n, buf);
+    req.set_body_reader([offset, body, read](char* buf, size_t size) {
+      size_t n = std::min(size, body.size() - *offset);
+      std::copy(body.data() + *offset, body.data() + *offset + n, buf);
       *offset += n;
+      if (read != nullptr) *read = *offset;
       return n;
     });
     return site::Serve(app(), req);

@@ -59,18 +59,9 @@ struct InstallDb : site_test::HandlerFixture {
   Response Send(const std::string& authorization, const std::string& body,
                 const std::string& content_type = std::string("multipart/form-data; boundary=") +
                                                   kBoundary) {
-    site::Request req = MakeRequest("POST", "/installCollection", "",
-                                    {{"HTTP_AUTHORIZATION", authorization},
-                                     {"CONTENT_TYPE", content_type},
-                                     {"CONTENT_LENGTH", std::to_string(body.size())}});
     read = 0;
-    req.set_body_reader([this, body](char* buf, size_t size) {
-      size_t n = std::min(size, body.size() - read);
-      std::copy(body.data() + read, body.data() + read + n, buf);
-      read += n;
-      return n;
-    });
-    return site::Serve(app(), req);
+    return Stream("POST", "/installCollection", body,
+                  {{"HTTP_AUTHORIZATION", authorization}, {"CONTENT_TYPE", content_type}}, &read);
   }
   int64_t admin = 0;
   size_t read = 0;
@@ -152,19 +143,9 @@ BOOST_AUTO_TEST_CASE(get_is_405) {
 BOOST_AUTO_TEST_CASE(a_dry_run_says_what_would_change_and_installs_nothing) {
   std::string token = Token(admin);
   auto dry = [&](const std::string& zip, const std::string& flag = "1") {
-    const std::string body = Multipart("collectionFile", zip);
-    auto offset = std::make_shared<size_t>(0);
-    site::Request req = MakeRequest("POST", "/installCollection?dryRun=" + flag, "",
-                      {{"HTTP_AUTHORIZATION", "Bearer " + token},
-                       {"CONTENT_TYPE", std::string("multipart/form-data; boundary=") + kBoundary},
-                       {"CONTENT_LENGTH", std::to_string(body.size())}});
-    req.set_body_reader([offset, body](char* buf, size_t size) {
-      size_t n = std::min(size, body.size() - *offset);
-      std::copy(body.data() + *offset, body.data() + *offset + n, buf);
-      *offset += n;
-      return n;
-    });
-    return site::Serve(app(), req);
+    return Stream("POST", "/installCollection?dryRun=" + flag, Multipart("collectionFile", zip),
+                  {{"HTTP_AUTHORIZATION", "Bearer " + token},
+                   {"CONTENT_TYPE", std::string("multipart/form-data; boundary=") + kBoundary}});
   };
   const std::string first = ShopZip(files_dir(), "a");
   Response resp = dry(first);
